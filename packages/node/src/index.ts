@@ -1,0 +1,2 @@
+export { buildCli } from './program';
+export { VERSION } from './version';
