@@ -1,0 +1,3 @@
+import type { Command } from 'commander';
+
+export function registerModelRunCommands(_program: Command, _model: Command): void {}
