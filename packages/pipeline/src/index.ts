@@ -1,1 +1,26 @@
-export {};
+export type { Backend, BackendName, CompiledGraph, HostTensor } from './backends/backend';
+export { createOrtBackend, type OrtBackendOptions, type OrtModule } from './backends/ortBackend';
+export { createRefBackend } from './backends/refBackend';
+export { OPSET_VERSION, MASK_BIAS } from './constants';
+export { PipelineError, type PipelineErrorCode } from './errors';
+export {
+  type Architecture,
+  detectArchitecture,
+  type LayerSpan,
+  type ModelConfig,
+  parseHfConfig,
+  SUPPORTED_ARCHITECTURES,
+} from './families/config';
+export type { Family, TensorSpec } from './families/family';
+export { FAMILIES } from './families/index';
+export { weightsFromSafetensors } from './families/loadWeights';
+export type { Weight, WeightMap } from './families/weights';
+export { type AttrValue, type Graph, GraphBuilder, type Node, OP_TYPES, type OpType } from './ir/graph';
+export { emitOnnx, type EmittedModel } from './onnx/emit';
+export { executeGraph } from './ref/execute';
+export type { RefTensor } from './ref/tensor';
+export { attentionBias, positionIds } from './runtime/attentionBias';
+export { Stage, type StageForward, type StageOptions } from './runtime/stage';
+export { evenSpans, type LogitsSource, StageChain } from './runtime/stageChain';
+export { buildStageGraph, type StageGraph } from './stage/buildStageGraph';
+export { type StageIo, stageIo } from './stage/stageIo';

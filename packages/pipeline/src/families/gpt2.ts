@@ -1,0 +1,73 @@
+import { attention, weight } from './blocks';
+import type { Family, StageContext } from './family';
+
+const PREFIXES = ['transformer.'];
+const n = (s: string) => `transformer.${s}`;
+
+/** GPT-2: learned positions, pre-LayerNorm blocks, fused QKV Conv1D ([in, out]), GELU-tanh, tied head. */
+export const gpt2: Family = {
+  prefixes: PREFIXES,
+  needsPositions: (first) => first,
+  embeddingTensors: (c) => [
+    { name: n('wte.weight'), shape: [c.vocabSize, c.hiddenSize] },
+    { name: n('wpe.weight'), shape: [c.maxPositions, c.hiddenSize] },
+  ],
+  layerTensors: (c, i) => {
+    const D = c.hiddenSize;
+    const p = n(`h.${i}.`);
+    return [
+      { name: `${p}ln_1.weight`, shape: [D] },
+      { name: `${p}ln_1.bias`, shape: [D] },
+      { name: `${p}attn.c_attn.weight`, shape: [D, 3 * D] },
+      { name: `${p}attn.c_attn.bias`, shape: [3 * D] },
+      { name: `${p}attn.c_proj.weight`, shape: [D, D] },
+      { name: `${p}attn.c_proj.bias`, shape: [D] },
+      { name: `${p}ln_2.weight`, shape: [D] },
+      { name: `${p}ln_2.bias`, shape: [D] },
+      { name: `${p}mlp.c_fc.weight`, shape: [D, c.intermediateSize] },
+      { name: `${p}mlp.c_fc.bias`, shape: [c.intermediateSize] },
+      { name: `${p}mlp.c_proj.weight`, shape: [c.intermediateSize, D] },
+      { name: `${p}mlp.c_proj.bias`, shape: [D] },
+    ];
+  },
+  headTensors: (c) => [
+    { name: n('ln_f.weight'), shape: [c.hiddenSize] },
+    { name: n('ln_f.bias'), shape: [c.hiddenSize] },
+    { name: n('wte.weight'), shape: [c.vocabSize, c.hiddenSize] },
+  ],
+  embed(ctx, ids) {
+    const { b, cfg } = ctx;
+    const wte = weight(ctx, n('wte.weight'), [cfg.vocabSize, cfg.hiddenSize], PREFIXES);
+    const wpe = weight(ctx, n('wpe.weight'), [cfg.maxPositions, cfg.hiddenSize], PREFIXES);
+    return b.add(b.op('Gather', [wte, ids]), b.op('Gather', [wpe, ctx.positionIds!]));
+  },
+  block(ctx, i, x, past) {
+    const { b, cfg } = ctx;
+    const D = cfg.hiddenSize;
+    const w = (s: string, shape: number[]) => weight(ctx, n(`h.${i}.${s}`), shape, PREFIXES);
+    const ln = (s: string, v: string) =>
+      b.op('LayerNormalization', [v, w(`${s}.weight`, [D]), w(`${s}.bias`, [D])], { axis: -1, epsilon: cfg.normEps });
+    const qkv = b.linear(ln('ln_1', x), w('attn.c_attn.weight', [D, 3 * D]), w('attn.c_attn.bias', [3 * D]));
+    const q = b.slice(qkv, -1, 0, D);
+    const k = b.slice(qkv, -1, D, 2 * D);
+    const v = b.slice(qkv, -1, 2 * D, 3 * D);
+    const att = attention(ctx, q, k, v, past, false);
+    const h = b.add(x, b.linear(att.out, w('attn.c_proj.weight', [D, D]), w('attn.c_proj.bias', [D])));
+    const F = cfg.intermediateSize;
+    const fc = b.linear(ln('ln_2', h), w('mlp.c_fc.weight', [D, F]), w('mlp.c_fc.bias', [F]));
+    const act = b.op('Gelu', [fc], { approximate: 'tanh' });
+    const y = b.add(h, b.linear(act, w('mlp.c_proj.weight', [F, D]), w('mlp.c_proj.bias', [D])));
+    return { y, presentKey: att.presentKey, presentValue: att.presentValue };
+  },
+  head(ctx: StageContext, x) {
+    const { b, cfg } = ctx;
+    const D = cfg.hiddenSize;
+    const lnf = b.op(
+      'LayerNormalization',
+      [x, weight(ctx, n('ln_f.weight'), [D], PREFIXES), weight(ctx, n('ln_f.bias'), [D], PREFIXES)],
+      { axis: -1, epsilon: cfg.normEps },
+    );
+    const wte = weight(ctx, n('wte.weight'), [cfg.vocabSize, D], PREFIXES);
+    return b.matmul(lnf, b.transpose(wte, [1, 0]));
+  },
+};

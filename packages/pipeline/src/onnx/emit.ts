@@ -1,0 +1,92 @@
+import './protobuf';
+import onnxProto from 'onnx-proto';
+import type { AttrValue, Dim, Graph, Initializer, ValueType } from '../ir/graph';
+import { OPSET_VERSION, ONNX_IR_VERSION } from '../constants';
+
+const { onnx } = onnxProto;
+
+/** Weights above this size go to external data instead of the protobuf. */
+const EXTERNAL_MIN_BYTES = 1024;
+/** Attributes carried as FLOAT (every other numeric attribute is INT/INTS). */
+const FLOAT_ATTRS = new Set(['epsilon', 'alpha', 'beta']);
+
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
+/** A serialised ONNX model plus the weight blobs it references as external data. */
+export interface EmittedModel {
+  model: Uint8Array;
+  externalData: ExternalDataFile[];
+}
+
+const elemType = (t: ValueType): number => (t === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64);
+
+function valueInfo(name: string, type: ValueType, dims: Dim[]) {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: elemType(type),
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function attribute(name: string, v: AttrValue) {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: A.INTS, ints: v };
+  if (FLOAT_ATTRS.has(name)) return { name, type: A.FLOAT, f: v };
+  return { name, type: A.INT, i: v };
+}
+
+function bytesOf(init: Initializer): Uint8Array {
+  return new Uint8Array(init.data.buffer, init.data.byteOffset, init.data.byteLength);
+}
+
+/**
+ * Emits an ONNX ModelProto (opset {@link OPSET_VERSION}) for a graph. Large
+ * weights are referenced as external data so the protobuf stays small and the
+ * weight bytes are handed to ONNX Runtime without a copy.
+ */
+export function emitOnnx(graph: Graph, name = 'ailo-stage'): EmittedModel {
+  const externalData: ExternalDataFile[] = [];
+  const initializer = [...graph.initializers.values()].map((init) => {
+    const bytes = bytesOf(init);
+    const base = { name: init.name, dims: init.shape, dataType: elemType(init.type) };
+    if (bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: bytes };
+    const path = `w${externalData.length}.bin`;
+    externalData.push({ path, data: bytes });
+    return {
+      ...base,
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: path },
+        { key: 'offset', value: '0' },
+        { key: 'length', value: String(bytes.byteLength) },
+      ],
+    };
+  });
+  const model = onnx.ModelProto.encode({
+    irVersion: ONNX_IR_VERSION,
+    producerName: 'ailo',
+    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    graph: {
+      name,
+      input: graph.inputs.map((i) => valueInfo(i.name, i.type, i.dims)),
+      output: graph.outputs.map((o) => valueInfo(o.name, o.type, o.dims)),
+      initializer,
+      node: graph.nodes.map((n, i) => ({
+        name: `${n.op}_${i}`,
+        opType: n.op,
+        input: n.inputs,
+        output: n.outputs,
+        attribute: Object.entries(n.attrs).map(([k, v]) => attribute(k, v)),
+      })),
+    },
+  }).finish();
+  return { model, externalData };
+}

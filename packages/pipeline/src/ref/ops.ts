@@ -1,0 +1,331 @@
+import type { AttrValue } from '../ir/graph';
+import { normAxis, type RefTensor, refTensor, size, strides } from './tensor';
+
+/** numpy-style broadcast of two shapes. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`cannot broadcast [${a}] with [${b}]`);
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Maps each flat index of `outShape` to the flat index in a tensor of `shape` broadcast to it. */
+export function broadcastIndex(shape: readonly number[], outShape: readonly number[]): Int32Array {
+  const n = size(outShape);
+  const idx = new Int32Array(n);
+  const rank = outShape.length;
+  const inStr = strides(shape);
+  const effStr = new Array<number>(rank).fill(0);
+  for (let i = 0; i < shape.length; i++) {
+    const o = rank - shape.length + i;
+    effStr[o] = shape[i] === 1 ? 0 : inStr[i]!;
+  }
+  const outStr = strides(outShape);
+  for (let f = 0; f < n; f++) {
+    let rem = f;
+    let src = 0;
+    for (let d = 0; d < rank; d++) {
+      const q = Math.floor(rem / outStr[d]!);
+      rem -= q * outStr[d]!;
+      src += q * effStr[d]!;
+    }
+    idx[f] = src;
+  }
+  return idx;
+}
+
+function binary(a: RefTensor, b: RefTensor, f: (x: number, y: number) => number): RefTensor {
+  const shape = broadcastShape(a.shape, b.shape);
+  const ia = broadcastIndex(a.shape, shape);
+  const ib = broadcastIndex(b.shape, shape);
+  const out = refTensor(shape);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = f(a.data[ia[i]!]!, b.data[ib[i]!]!);
+  return out;
+}
+
+function unary(a: RefTensor, f: (x: number) => number): RefTensor {
+  const out = refTensor(a.shape);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = f(a.data[i]!);
+  return out;
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+export function gelu(x: number, approximate: string): number {
+  if (approximate === 'tanh') return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
+/** erf to ~1e-15 via a continued series (Abramowitz–Stegun 7.1.26 is too coarse for a reference). */
+function erf(x: number): number {
+  const t = Math.abs(x);
+  if (t > 6) return Math.sign(x);
+  // Maclaurin series converges quickly for |x| <= 6 in float64.
+  let sum = t;
+  let term = t;
+  for (let n = 1; n < 200; n++) {
+    term *= (-t * t) / n;
+    const add = term / (2 * n + 1);
+    sum += add;
+    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+  }
+  return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+}
+
+function matmul(a: RefTensor, b: RefTensor): RefTensor {
+  if (a.shape.length < 2 || b.shape.length < 2) throw new Error('MatMul reference needs rank >= 2');
+  const m = a.shape[a.shape.length - 2]!;
+  const k = a.shape[a.shape.length - 1]!;
+  const k2 = b.shape[b.shape.length - 2]!;
+  const n = b.shape[b.shape.length - 1]!;
+  if (k !== k2) throw new Error(`MatMul inner dims ${k} != ${k2}`);
+  const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const nb = size(batch);
+  const ia = broadcastIndex(a.shape.slice(0, -2), batch);
+  const ib = broadcastIndex(b.shape.slice(0, -2), batch);
+  const out = refTensor([...batch, m, n]);
+  for (let bi = 0; bi < nb; bi++) {
+    const ao = ia[bi]! * m * k;
+    const bo = ib[bi]! * k * n;
+    const oo = bi * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a.data[ao + i * k + p]! * b.data[bo + p * n + j]!;
+        out.data[oo + i * n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+function gather(data: RefTensor, indices: RefTensor, axis: number): RefTensor {
+  const ax = normAxis(axis, data.shape.length);
+  const outer = size(data.shape.slice(0, ax));
+  const dimAx = data.shape[ax]!;
+  const inner = size(data.shape.slice(ax + 1));
+  const ni = indices.data.length;
+  const out = refTensor([...data.shape.slice(0, ax), ...indices.shape, ...data.shape.slice(ax + 1)]);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < ni; i++) {
+      let idx = indices.data[i]!;
+      if (idx < 0) idx += dimAx;
+      if (idx < 0 || idx >= dimAx) throw new Error(`Gather index ${indices.data[i]} out of range [0, ${dimAx})`);
+      const src = (o * dimAx + idx) * inner;
+      out.data.set(data.data.subarray(src, src + inner), (o * ni + i) * inner);
+    }
+  }
+  return out;
+}
+
+/** Applies `f` to every 1-D lane along `axis`. */
+function lanes(x: RefTensor, axis: number, f: (lane: Float64Array) => void): RefTensor {
+  const ax = normAxis(axis, x.shape.length);
+  const outer = size(x.shape.slice(0, ax));
+  const len = x.shape[ax]!;
+  const inner = size(x.shape.slice(ax + 1));
+  const out = refTensor(x.shape, x.data);
+  const lane = new Float64Array(len);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      for (let j = 0; j < len; j++) lane[j] = out.data[base + j * inner]!;
+      f(lane);
+      for (let j = 0; j < len; j++) out.data[base + j * inner] = lane[j]!;
+    }
+  }
+  return out;
+}
+
+function softmaxLane(lane: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of lane) if (v > max) max = v;
+  let sum = 0;
+  for (let j = 0; j < lane.length; j++) {
+    lane[j] = Math.exp(lane[j]! - max);
+    sum += lane[j]!;
+  }
+  for (let j = 0; j < lane.length; j++) lane[j]! /= sum;
+}
+
+function layerNorm(x: RefTensor, scale: RefTensor, bias: RefTensor | undefined, eps: number): RefTensor {
+  const d = x.shape[x.shape.length - 1]!;
+  const out = refTensor(x.shape);
+  for (let r = 0; r < x.data.length / d; r++) {
+    let mean = 0;
+    for (let j = 0; j < d; j++) mean += x.data[r * d + j]!;
+    mean /= d;
+    let v = 0;
+    for (let j = 0; j < d; j++) v += (x.data[r * d + j]! - mean) ** 2;
+    const inv = 1 / Math.sqrt(v / d + eps);
+    for (let j = 0; j < d; j++) {
+      out.data[r * d + j] = (x.data[r * d + j]! - mean) * inv * scale.data[j]! + (bias ? bias.data[j]! : 0);
+    }
+  }
+  return out;
+}
+
+function reduce(x: RefTensor, axesT: RefTensor | undefined, keepdims: boolean, mean: boolean): RefTensor {
+  const rank = x.shape.length;
+  const axes = axesT ? Array.from(axesT.data, (a) => normAxis(a, rank)) : x.shape.map((_, i) => i);
+  const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = refTensor(outShape);
+  const idx = broadcastIndex(outShape, x.shape);
+  for (let i = 0; i < x.data.length; i++) out.data[idx[i]!]! += x.data[i]!;
+  if (mean) {
+    const n = x.data.length / out.data.length;
+    for (let i = 0; i < out.data.length; i++) out.data[i]! /= n;
+  }
+  if (!keepdims) out.shape = x.shape.filter((_, i) => !axes.includes(i));
+  return out;
+}
+
+function transpose(x: RefTensor, perm: number[]): RefTensor {
+  const rank = x.shape.length;
+  const outShape = perm.map((p) => x.shape[p]!);
+  const inStr = strides(x.shape);
+  const outStr = strides(outShape);
+  const out = refTensor(outShape);
+  for (let f = 0; f < out.data.length; f++) {
+    let rem = f;
+    let src = 0;
+    for (let d = 0; d < rank; d++) {
+      const q = Math.floor(rem / outStr[d]!);
+      rem -= q * outStr[d]!;
+      src += q * inStr[perm[d]!]!;
+    }
+    out.data[f] = x.data[src]!;
+  }
+  return out;
+}
+
+function reshape(x: RefTensor, shapeT: RefTensor): RefTensor {
+  const target = Array.from(shapeT.data, (d, i) => (d === 0 ? x.shape[i]! : d));
+  const known = target.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  const shape = target.map((d) => (d === -1 ? x.data.length / known : d));
+  if (size(shape) !== x.data.length) throw new Error(`Reshape [${x.shape}] -> [${shape}] changes size`);
+  return { shape, data: x.data };
+}
+
+function concat(xs: RefTensor[], axis: number): RefTensor {
+  const first = xs[0]!;
+  const ax = normAxis(axis, first.shape.length);
+  const outer = size(first.shape.slice(0, ax));
+  const inner = size(first.shape.slice(ax + 1));
+  const total = xs.reduce((a, t) => a + t.shape[ax]!, 0);
+  const out = refTensor([...first.shape.slice(0, ax), total, ...first.shape.slice(ax + 1)]);
+  for (let o = 0; o < outer; o++) {
+    let off = 0;
+    for (const t of xs) {
+      const len = t.shape[ax]! * inner;
+      out.data.set(t.data.subarray(o * len, o * len + len), o * total * inner + off);
+      off += len;
+    }
+  }
+  return out;
+}
+
+function slice(x: RefTensor, starts: RefTensor, ends: RefTensor, axesT?: RefTensor): RefTensor {
+  const rank = x.shape.length;
+  const begin = new Array<number>(rank).fill(0);
+  const stop = [...x.shape];
+  const axes = axesT ? Array.from(axesT.data) : Array.from(starts.data, (_, i) => i);
+  axes.forEach((a, i) => {
+    const ax = normAxis(a, rank);
+    const dim = x.shape[ax]!;
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+    begin[ax] = clamp(starts.data[i]!);
+    stop[ax] = clamp(ends.data[i]!);
+  });
+  const outShape = x.shape.map((_, i) => Math.max(stop[i]! - begin[i]!, 0));
+  const out = refTensor(outShape);
+  const inStr = strides(x.shape);
+  const outStr = strides(outShape);
+  for (let f = 0; f < out.data.length; f++) {
+    let rem = f;
+    let src = 0;
+    for (let d = 0; d < rank; d++) {
+      const q = Math.floor(rem / outStr[d]!);
+      rem -= q * outStr[d]!;
+      src += (q + begin[d]!) * inStr[d]!;
+    }
+    out.data[f] = x.data[src]!;
+  }
+  return out;
+}
+
+function unsqueeze(x: RefTensor, axesT: RefTensor): RefTensor {
+  const rank = x.shape.length + axesT.data.length;
+  const axes = Array.from(axesT.data, (a) => normAxis(a, rank)).sort((a, b) => a - b);
+  const shape = [...x.shape];
+  for (const a of axes) shape.splice(a, 0, 1);
+  return { shape, data: x.data };
+}
+
+type Attrs = Record<string, AttrValue>;
+const num = (attrs: Attrs, k: string, dflt: number): number => (attrs[k] as number | undefined) ?? dflt;
+
+/** Reference semantics of every IR op (ONNX opset 20), in float64. */
+export function runOp(op: string, ins: (RefTensor | undefined)[], attrs: Attrs): RefTensor {
+  const a = ins[0]!;
+  const b = ins[1]!;
+  switch (op) {
+    case 'Add':
+      return binary(a, b, (x, y) => x + y);
+    case 'Sub':
+      return binary(a, b, (x, y) => x - y);
+    case 'Mul':
+      return binary(a, b, (x, y) => x * y);
+    case 'Div':
+      return binary(a, b, (x, y) => x / y);
+    case 'Neg':
+      return unary(a, (x) => -x);
+    case 'Sqrt':
+      return unary(a, Math.sqrt);
+    case 'Reciprocal':
+      return unary(a, (x) => 1 / x);
+    case 'Exp':
+      return unary(a, Math.exp);
+    case 'Log':
+      return unary(a, Math.log);
+    case 'Tanh':
+      return unary(a, Math.tanh);
+    case 'Sigmoid':
+      return unary(a, (x) => 1 / (1 + Math.exp(-x)));
+    case 'Gelu': {
+      const approx = (attrs.approximate as string | undefined) ?? 'none';
+      return unary(a, (x) => gelu(x, approx));
+    }
+    case 'MatMul':
+      return matmul(a, b);
+    case 'Gather':
+      return gather(a, b, num(attrs, 'axis', 0));
+    case 'Softmax':
+      return lanes(a, num(attrs, 'axis', -1), softmaxLane);
+    case 'LayerNormalization':
+      return layerNorm(a, b, ins[2], num(attrs, 'epsilon', 1e-5));
+    case 'ReduceMean':
+      return reduce(a, ins[1], num(attrs, 'keepdims', 1) === 1, true);
+    case 'ReduceSum':
+      return reduce(a, ins[1], num(attrs, 'keepdims', 1) === 1, false);
+    case 'Transpose':
+      return transpose(a, attrs.perm as number[]);
+    case 'Reshape':
+      return reshape(a, b);
+    case 'Concat':
+      return concat(ins as RefTensor[], num(attrs, 'axis', 0));
+    case 'Slice':
+      return slice(a, b, ins[2]!, ins[3]);
+    case 'Unsqueeze':
+      return unsqueeze(a, b);
+    case 'Identity':
+      return a;
+    default:
+      throw new Error(`reference executor has no op ${op}`);
+  }
+}
