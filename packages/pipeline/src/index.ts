@@ -24,3 +24,13 @@ export { Stage, type StageForward, type StageOptions } from './runtime/stage';
 export { evenSpans, type LogitsSource, StageChain } from './runtime/stageChain';
 export { buildStageGraph, type StageGraph } from './stage/buildStageGraph';
 export { type StageIo, stageIo } from './stage/stageIo';
+export {
+  type FinishReason,
+  type GeneratedToken,
+  type GenerateOptions,
+  type GenerationResult,
+  generate,
+  generateAll,
+} from './generate/generate';
+export { checkSampling, type SamplingOptions, sampleToken, seededRandom } from './generate/sampling';
+export { gpt2Tokenizer, type TextTokenizer, tokenizerFromJson } from './generate/tokenizer';

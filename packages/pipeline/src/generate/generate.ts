@@ -1,0 +1,110 @@
+import { PipelineError } from '../errors';
+import type { LogitsSource } from '../runtime/stageChain';
+import { checkSampling, type SamplingOptions, sampleToken, seededRandom } from './sampling';
+import type { TextTokenizer } from './tokenizer';
+
+export interface GenerateOptions extends SamplingOptions {
+  /** tokens to generate at most (default 32) */
+  maxTokens?: number;
+  /** stop when the generated text contains one of these (the stop text is not returned) */
+  stop?: string[];
+  /** stop on the tokenizer's EOS id (default true) */
+  stopOnEos?: boolean;
+  /** session id used for the KV caches (default: random) */
+  sessionId?: string;
+  signal?: AbortSignal;
+}
+
+export type FinishReason = 'length' | 'stop' | 'eos' | 'context';
+
+/** One streamed step: the new token and the text it completes (may be empty mid-character). */
+export interface GeneratedToken {
+  id: number;
+  text: string;
+}
+
+export interface GenerationResult {
+  ids: number[];
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+}
+
+/**
+ * Streams tokens from any {@link LogitsSource} (a local chain or a remote
+ * pipeline). The prompt is prefilled once; each further token costs one
+ * one-position forward per stage. Returns the final result when done.
+ */
+export async function* generate(
+  source: LogitsSource,
+  prompt: number[],
+  opts: GenerateOptions = {},
+  tokenizer?: TextTokenizer,
+): AsyncGenerator<GeneratedToken, GenerationResult, void> {
+  checkSampling(opts);
+  if (prompt.length === 0) throw new PipelineError('empty_input', 'The prompt has no tokens');
+  const max = source.config.maxPositions;
+  if (prompt.length > max) {
+    throw new PipelineError('context_overflow', `The prompt has ${prompt.length} tokens; the model's context is ${max}`);
+  }
+  const maxTokens = opts.maxTokens ?? 32;
+  const sessionId = opts.sessionId ?? `gen-${Math.random().toString(36).slice(2)}`;
+  const random = seededRandom(opts.seed ?? 0);
+  const ids: number[] = [];
+  let emitted = '';
+  let finishReason: FinishReason = 'length';
+  try {
+    let logits = await source.forward(sessionId, [prompt]);
+    let rowStart = (prompt.length - 1) * source.config.vocabSize;
+    while (ids.length < maxTokens) {
+      if (opts.signal?.aborted) throw new PipelineError('cancelled', 'Generation cancelled');
+      const row = (logits.data as Float32Array).subarray(rowStart, rowStart + source.config.vocabSize);
+      const id = sampleToken(row, opts, [...prompt, ...ids], random);
+      if ((opts.stopOnEos ?? true) && tokenizer?.eosTokenId === id) {
+        finishReason = 'eos';
+        break;
+      }
+      ids.push(id);
+      let piece = '';
+      if (tokenizer) {
+        const full = tokenizer.decode(ids);
+        // hold back an incomplete UTF-8 sequence until its last byte arrives
+        if (!full.endsWith('\uFFFD')) {
+          piece = full.slice(emitted.length);
+          emitted = full;
+        }
+        const hit = opts.stop?.find((s) => s && emitted.includes(s));
+        if (hit) {
+          finishReason = 'stop';
+          emitted = emitted.slice(0, emitted.indexOf(hit));
+          break;
+        }
+      }
+      yield { id, text: piece };
+      if (ids.length >= maxTokens) break;
+      if (prompt.length + ids.length >= max) {
+        finishReason = 'context';
+        break;
+      }
+      logits = await source.forward(sessionId, [[id]], { pastLength: prompt.length + ids.length - 1 });
+      rowStart = 0;
+    }
+  } finally {
+    await source.close(sessionId);
+  }
+  return { ids, text: tokenizer ? emitted : '', finishReason, promptTokens: prompt.length };
+}
+
+/** Runs {@link generate} to completion. */
+export async function generateAll(
+  source: LogitsSource,
+  prompt: number[],
+  opts: GenerateOptions = {},
+  tokenizer?: TextTokenizer,
+): Promise<GenerationResult> {
+  const it = generate(source, prompt, opts, tokenizer);
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return r.value;
+  }
+}
