@@ -5,13 +5,13 @@ export { OPSET_VERSION, MASK_BIAS } from './constants';
 export { PipelineError, type PipelineErrorCode } from './errors';
 export {
   type Architecture,
-  detectArchitecture,
   type LayerSpan,
   type ModelConfig,
+  checkRunnable,
   parseHfConfig,
   SUPPORTED_ARCHITECTURES,
 } from './families/config';
-export type { Family, TensorSpec } from './families/family';
+export type { Family } from './families/family';
 export { FAMILIES } from './families/index';
 export { weightsFromSafetensors } from './families/loadWeights';
 export type { Weight, WeightMap } from './families/weights';

@@ -14,3 +14,4 @@ export function createNodeBackend(name: BackendName = 'cpu', opts: { threads?: n
     details: 'Node backends: cpu, cuda, ref. wasm/webgpu run in browsers through onnxruntime-web.',
   });
 }
+export { type LoadedModel, loadHfDir, loadModelDir, loadTokenizer } from './nodeio/loadModelDir';

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { makeModelConfig, modelTensors } from '@ailo/virtual-tensor';
 import { type ModelConfig, StageChain } from '../src/index';
 import type { Weight } from '../src/families/weights';
-import { FAMILIES } from '../src/families/index';
 import { createNodeBackend } from '../src/node';
 import { maxAbsDiff } from './fixtures';
 
 /** Deterministic random weights for every tensor a family needs. */
 export function randomWeights(cfg: ModelConfig, seed: number, scale = 0.3): Map<string, Weight> {
-  const fam = FAMILIES[cfg.architecture];
-  const specs = [...fam.embeddingTensors(cfg), ...fam.headTensors(cfg)];
-  for (let i = 0; i < cfg.numLayers; i++) specs.push(...fam.layerTensors(cfg, i));
+  const specs = modelTensors(cfg);
   let s = seed >>> 0 || 1;
   const rnd = () => {
     s ^= s << 13;
@@ -48,7 +46,7 @@ describe('randomised configs: cpu matches ref', () => {
         async (r) => {
           const H = r.kv * r.group;
           const hd = 2 * r.halfHd;
-          const cfg: ModelConfig = {
+          const cfg: ModelConfig = makeModelConfig({
             architecture: r.arch as ModelConfig['architecture'],
             vocabSize: r.vocab,
             hiddenSize: H * hd,
@@ -61,8 +59,8 @@ describe('randomised configs: cpu matches ref', () => {
             normEps: 1e-5,
             ropeTheta: 10000,
             tieWordEmbeddings: r.seed % 2 === 0 || r.arch === 'gpt2',
-            qkvBias: r.arch !== 'llama',
-          };
+            attentionBias: r.arch !== 'llama' || r.seed % 3 === 0,
+          });
           const w = randomWeights(cfg, r.seed);
           const ids = [Array.from({ length: r.seq }, (_, i) => (i * 7 + r.seed) % r.vocab)];
           const ref = await StageChain.create(cfg, w, createNodeBackend('ref'), { stages: r.layers });

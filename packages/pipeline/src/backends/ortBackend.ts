@@ -37,6 +37,9 @@ export function createOrtBackend(ort: OrtModule, opts: OrtBackendOptions): Backe
         externalData,
       };
       if (opts.threads) sessionOptions.intraOpNumThreads = opts.threads;
+      if (process.env.AILO_ORT_PROFILE) Object.assign(sessionOptions, { enableProfiling: true, profileFilePrefix: process.env.AILO_ORT_PROFILE });
+      // Several stages may share a process: idle ORT workers must not spin and starve the others.
+      sessionOptions.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
       let session: OrtSession;
       try {
         session = await ort.InferenceSession.create(model, sessionOptions);
@@ -64,7 +67,10 @@ export function createOrtBackend(ort: OrtModule, opts: OrtBackendOptions): Backe
           }
           return res;
         },
-        dispose: () => session.release(),
+        dispose: async () => {
+          if (process.env.AILO_ORT_PROFILE) (session as unknown as { endProfiling(): void }).endProfiling();
+          await session.release();
+        },
       };
     },
   };

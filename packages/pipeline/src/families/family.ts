@@ -2,11 +2,6 @@ import type { GraphBuilder } from '../ir/graph';
 import type { ModelConfig } from './config';
 import type { WeightMap } from './weights';
 
-export interface TensorSpec {
-  name: string;
-  shape: number[];
-}
-
 /** Values shared by every block of one stage graph. */
 export interface StageContext {
   b: GraphBuilder;
@@ -26,9 +21,6 @@ export interface Family {
   prefixes: string[];
   /** stage inputs besides ids/hidden: does a stage need position ids? */
   needsPositions(first: boolean): boolean;
-  embeddingTensors(cfg: ModelConfig): TensorSpec[];
-  layerTensors(cfg: ModelConfig, layer: number): TensorSpec[];
-  headTensors(cfg: ModelConfig): TensorSpec[];
   /** token ids [batch, seq] → hidden [batch, seq, D] */
   embed(ctx: StageContext, inputIds: string): string;
   /** one decoder block; `past`/`present` are the layer's K/V values */

@@ -8,33 +8,6 @@ const n = (s: string) => `transformer.${s}`;
 export const gpt2: Family = {
   prefixes: PREFIXES,
   needsPositions: (first) => first,
-  embeddingTensors: (c) => [
-    { name: n('wte.weight'), shape: [c.vocabSize, c.hiddenSize] },
-    { name: n('wpe.weight'), shape: [c.maxPositions, c.hiddenSize] },
-  ],
-  layerTensors: (c, i) => {
-    const D = c.hiddenSize;
-    const p = n(`h.${i}.`);
-    return [
-      { name: `${p}ln_1.weight`, shape: [D] },
-      { name: `${p}ln_1.bias`, shape: [D] },
-      { name: `${p}attn.c_attn.weight`, shape: [D, 3 * D] },
-      { name: `${p}attn.c_attn.bias`, shape: [3 * D] },
-      { name: `${p}attn.c_proj.weight`, shape: [D, D] },
-      { name: `${p}attn.c_proj.bias`, shape: [D] },
-      { name: `${p}ln_2.weight`, shape: [D] },
-      { name: `${p}ln_2.bias`, shape: [D] },
-      { name: `${p}mlp.c_fc.weight`, shape: [D, c.intermediateSize] },
-      { name: `${p}mlp.c_fc.bias`, shape: [c.intermediateSize] },
-      { name: `${p}mlp.c_proj.weight`, shape: [c.intermediateSize, D] },
-      { name: `${p}mlp.c_proj.bias`, shape: [D] },
-    ];
-  },
-  headTensors: (c) => [
-    { name: n('ln_f.weight'), shape: [c.hiddenSize] },
-    { name: n('ln_f.bias'), shape: [c.hiddenSize] },
-    { name: n('wte.weight'), shape: [c.vocabSize, c.hiddenSize] },
-  ],
   embed(ctx, ids) {
     const { b, cfg } = ctx;
     const wte = weight(ctx, n('wte.weight'), [cfg.vocabSize, cfg.hiddenSize], PREFIXES);

@@ -70,6 +70,19 @@ export const OP_TYPES = [
   'Slice',
   'Unsqueeze',
   'Identity',
+  // Added for training graphs (loss, masking, gradient rules).
+  'Erf',
+  'Equal',
+  'Not',
+  'Where',
+  'Cast',
+  'Expand',
+  'ConstantOfShape',
+  'Pad',
+  'ReduceMax',
+  'GatherElements',
+  'ScatterElements',
+  'ScatterND',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 

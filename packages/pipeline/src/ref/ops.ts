@@ -325,7 +325,177 @@ export function runOp(op: string, ins: (RefTensor | undefined)[], attrs: Attrs):
       return unsqueeze(a, b);
     case 'Identity':
       return a;
+    case 'Erf':
+      return unary(a, erf);
+    case 'Equal':
+      return binary(a, b, (x, y) => (x === y ? 1 : 0));
+    case 'Not':
+      return unary(a, (x) => (x === 0 ? 1 : 0));
+    case 'Where':
+      return where(a, b, ins[2]!);
+    case 'Cast':
+      return cast(a, num(attrs, 'to', CAST_FLOAT));
+    case 'Expand':
+      return expand(a, b);
+    case 'ConstantOfShape':
+      return refTensor(Array.from(a.data));
+    case 'Pad':
+      return pad(a, b, ins[2], ins[3], (attrs.mode as string | undefined) ?? 'constant');
+    case 'ReduceMax':
+      return reduceMax(a, ins[1], num(attrs, 'keepdims', 1) === 1);
+    case 'GatherElements':
+      return gatherElements(a, b, num(attrs, 'axis', 0));
+    case 'ScatterElements':
+      return scatterElements(a, b, ins[2]!, num(attrs, 'axis', 0), reduction(attrs));
+    case 'ScatterND':
+      return scatterNd(a, b, ins[2]!, reduction(attrs));
     default:
       throw new Error(`reference executor has no op ${op}`);
   }
+}
+
+// ---- Ops added for training graphs (ONNX opset 20 semantics). ----
+
+/** ONNX TensorProto.DataType codes accepted by the reference `Cast`. */
+const CAST_FLOAT = 1;
+const CAST_INT64 = 7;
+const CAST_BOOL = 9;
+
+function reduction(attrs: Attrs): 'none' | 'add' {
+  const r = (attrs.reduction as string | undefined) ?? 'none';
+  if (r !== 'none' && r !== 'add') throw new Error(`reference executor supports reduction none|add, got ${r}`);
+  return r;
+}
+
+function where(cond: RefTensor, x: RefTensor, y: RefTensor): RefTensor {
+  const shape = broadcastShape(broadcastShape(cond.shape, x.shape), y.shape);
+  const ic = broadcastIndex(cond.shape, shape);
+  const ix = broadcastIndex(x.shape, shape);
+  const iy = broadcastIndex(y.shape, shape);
+  const out = refTensor(shape);
+  for (let i = 0; i < out.data.length; i++) {
+    out.data[i] = cond.data[ic[i]!]! !== 0 ? x.data[ix[i]!]! : y.data[iy[i]!]!;
+  }
+  return out;
+}
+
+function cast(x: RefTensor, to: number): RefTensor {
+  // Float storage is float64 throughout the reference, so FLOAT keeps the value.
+  if (to === CAST_FLOAT) return { shape: [...x.shape], data: Float64Array.from(x.data) };
+  if (to === CAST_INT64) return unary(x, Math.trunc);
+  if (to === CAST_BOOL) return unary(x, (v) => (v !== 0 ? 1 : 0));
+  throw new Error(`reference Cast supports to=1 (float), 7 (int64), 9 (bool); got ${to}`);
+}
+
+function expand(x: RefTensor, shapeT: RefTensor): RefTensor {
+  const shape = broadcastShape(x.shape, Array.from(shapeT.data));
+  const idx = broadcastIndex(x.shape, shape);
+  const out = refTensor(shape);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = x.data[idx[i]!]!;
+  return out;
+}
+
+function pad(x: RefTensor, padsT: RefTensor, value: RefTensor | undefined, axesT: RefTensor | undefined, mode: string): RefTensor {
+  if (mode !== 'constant') throw new Error(`reference Pad supports mode=constant, got ${mode}`);
+  const rank = x.shape.length;
+  const axes = axesT ? Array.from(axesT.data, (a) => normAxis(a, rank)) : x.shape.map((_, i) => i);
+  const before = new Array<number>(rank).fill(0);
+  const after = new Array<number>(rank).fill(0);
+  axes.forEach((ax, i) => {
+    before[ax] = padsT.data[i]!;
+    after[ax] = padsT.data[i + axes.length]!;
+  });
+  if ([...before, ...after].some((p) => p < 0)) throw new Error('reference Pad does not crop (negative pads)');
+  const outShape = x.shape.map((d, i) => d + before[i]! + after[i]!);
+  const out = refTensor(outShape);
+  if (value && value.data.length > 0 && value.data[0] !== 0) out.data.fill(value.data[0]!);
+  const inStr = strides(x.shape);
+  const outStr = strides(outShape);
+  for (let f = 0; f < x.data.length; f++) {
+    let rem = f;
+    let dst = 0;
+    for (let d = 0; d < rank; d++) {
+      const q = Math.floor(rem / inStr[d]!);
+      rem -= q * inStr[d]!;
+      dst += (q + before[d]!) * outStr[d]!;
+    }
+    out.data[dst] = x.data[f]!;
+  }
+  return out;
+}
+
+function reduceMax(x: RefTensor, axesT: RefTensor | undefined, keepdims: boolean): RefTensor {
+  const rank = x.shape.length;
+  const axes = axesT && axesT.data.length > 0 ? Array.from(axesT.data, (a) => normAxis(a, rank)) : x.shape.map((_, i) => i);
+  const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = refTensor(outShape);
+  out.data.fill(Number.NEGATIVE_INFINITY);
+  const idx = broadcastIndex(outShape, x.shape);
+  for (let i = 0; i < x.data.length; i++) {
+    const v = x.data[i]!;
+    const o = idx[i]!;
+    if (v > out.data[o]! || Number.isNaN(v)) out.data[o] = v;
+  }
+  if (!keepdims) out.shape = x.shape.filter((_, i) => !axes.includes(i));
+  return out;
+}
+
+/** Flat index in `shape` of the element at flat position `f` of `idxShape` with coordinate `axis` replaced by `at`. */
+function elementsIndex(f: number, idxStr: number[], dataStr: number[], axis: number, at: number): number {
+  let rem = f;
+  let off = 0;
+  for (let d = 0; d < idxStr.length; d++) {
+    const q = Math.floor(rem / idxStr[d]!);
+    rem -= q * idxStr[d]!;
+    off += (d === axis ? at : q) * dataStr[d]!;
+  }
+  return off;
+}
+
+function checkedIndex(v: number, dim: number, op: string): number {
+  const i = v < 0 ? v + dim : v;
+  if (i < 0 || i >= dim) throw new Error(`${op} index ${v} out of range [0, ${dim})`);
+  return i;
+}
+
+function gatherElements(data: RefTensor, indices: RefTensor, axis: number): RefTensor {
+  const ax = normAxis(axis, data.shape.length);
+  const out = refTensor(indices.shape);
+  const idxStr = strides(indices.shape);
+  const dataStr = strides(data.shape);
+  for (let f = 0; f < out.data.length; f++) {
+    const at = checkedIndex(indices.data[f]!, data.shape[ax]!, 'GatherElements');
+    out.data[f] = data.data[elementsIndex(f, idxStr, dataStr, ax, at)]!;
+  }
+  return out;
+}
+
+function scatterElements(data: RefTensor, indices: RefTensor, updates: RefTensor, axis: number, red: 'none' | 'add'): RefTensor {
+  const ax = normAxis(axis, data.shape.length);
+  const out = refTensor(data.shape, data.data);
+  const idxStr = strides(indices.shape);
+  const dataStr = strides(data.shape);
+  for (let f = 0; f < indices.data.length; f++) {
+    const at = checkedIndex(indices.data[f]!, data.shape[ax]!, 'ScatterElements');
+    const o = elementsIndex(f, idxStr, dataStr, ax, at);
+    out.data[o] = red === 'add' ? out.data[o]! + updates.data[f]! : updates.data[f]!;
+  }
+  return out;
+}
+
+function scatterNd(data: RefTensor, indices: RefTensor, updates: RefTensor, red: 'none' | 'add'): RefTensor {
+  const k = indices.shape[indices.shape.length - 1]!;
+  const n = indices.data.length / k;
+  const dataStr = strides(data.shape);
+  const inner = size(data.shape.slice(k));
+  const out = refTensor(data.shape, data.data);
+  for (let i = 0; i < n; i++) {
+    let off = 0;
+    for (let j = 0; j < k; j++) off += checkedIndex(indices.data[i * k + j]!, data.shape[j]!, 'ScatterND') * dataStr[j]!;
+    for (let e = 0; e < inner; e++) {
+      const u = updates.data[i * inner + e]!;
+      out.data[off + e] = red === 'add' ? out.data[off + e]! + u : u;
+    }
+  }
+  return out;
 }
