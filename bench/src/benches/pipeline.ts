@@ -1,0 +1,125 @@
+import { makeModelConfig, type ModelConfig, modelTensors } from '@ailo/virtual-tensor';
+import { type GraphBuilder as GB, GraphBuilder, StageChain, type Weight } from '@ailo/pipeline';
+import { createNodeBackend } from '@ailo/pipeline/node';
+import type { BenchModule, Figure } from '../types';
+
+const THREADS = 2;
+
+function randomWeights(cfg: ModelConfig): Map<string, Weight> {
+  let s = 12345;
+  const out = new Map<string, Weight>();
+  for (const t of modelTensors(cfg)) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      data[i] = ((s >>> 8) / 2 ** 24 - 0.5) * 0.04;
+    }
+    if (/ln_|norm/.test(t.name) && t.name.endsWith('weight')) data.fill(1);
+    out.set(t.name, { shape: t.shape, data });
+  }
+  return out;
+}
+
+async function decodeMsPerToken(chain: StageChain, steps: number, prompt = 32): Promise<number> {
+  const id = `bench-${Math.random()}`;
+  await chain.forward(id, [Array.from({ length: prompt }, (_, i) => (i * 31) % 1000)]);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await chain.forward(id, [[(i * 7) % 1000]], { pastLength: prompt + i });
+  const dt = (performance.now() - t0) / steps;
+  await chain.close(id);
+  return dt;
+}
+
+/** 1024³ fp32 MatMul on the same runtime: the compute roofline prefill is compared against. */
+async function matmulGflops(reps: number): Promise<number[]> {
+  const n = 1024;
+  const b: GB = new GraphBuilder();
+  const x = b.input('x', 'float32', [n, n]);
+  const w = b.param('w', [n, n], new Float32Array(n * n).fill(0.001));
+  b.output(b.matmul(x, w), 'y', 'float32', [n, n]);
+  const compiled = await createNodeBackend('cpu', { threads: THREADS }).compile(b.graph);
+  const feeds = { x: { type: 'float32' as const, shape: [n, n], data: new Float32Array(n * n).fill(1) } };
+  await compiled.run(feeds);
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await compiled.run(feeds);
+    out.push((2 * n ** 3) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  await compiled.dispose();
+  return out;
+}
+
+const bench: BenchModule = {
+  name: 'pipeline',
+  description: 'GPT-2-124M-shaped decode/prefill on onnxruntime-node CPU; 4-stage vs 1-stage chain',
+  async run(ctx) {
+    const small = ctx.smoke;
+    const cfg = small
+      ? makeModelConfig({ architecture: 'gpt2', numLayers: 4, hiddenSize: 64, numHeads: 4, vocabSize: 512, maxPositions: 256 })
+      : makeModelConfig({ architecture: 'gpt2', numLayers: 12, hiddenSize: 768, numHeads: 12, vocabSize: 50257, maxPositions: 1024 });
+    const reps = small ? 1 : 5;
+    const steps = small ? 4 : 32;
+    ctx.log(`building ${small ? 'tiny' : 'GPT-2-124M-shaped'} model`);
+    const weights = randomWeights(cfg);
+    const weightBytes = [...weights.values()].reduce((a, w) => a + w.data.byteLength, 0) - (cfg.tieWordEmbeddings ? 0 : 0);
+    const backend = createNodeBackend('cpu', { threads: THREADS });
+    const one = await StageChain.create(cfg, weights, backend);
+    const four = await StageChain.create(cfg, weights, backend, { stages: 4 });
+    const oneMs: number[] = [];
+    const fourMs: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      oneMs.push(await decodeMsPerToken(one, steps));
+      fourMs.push(await decodeMsPerToken(four, steps));
+    }
+    // memory roofline: one pass over every weight byte (what a batch-1 decode step must read)
+    const src = Buffer.alloc(weightBytes, 1);
+    const dst = Buffer.alloc(weightBytes);
+    const copyMs: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      src.copy(dst);
+      copyMs.push(performance.now() - t0);
+    }
+    const prefillLen = small ? 16 : 128;
+    const prefill: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      await one.forward(`p${r}`, [Array.from({ length: prefillLen }, (_, i) => i % 500)]);
+      prefill.push(prefillLen / ((performance.now() - t0) / 1000));
+      await one.close(`p${r}`);
+    }
+    const params = weightBytes / 4;
+    const prefillGflops = prefill.map((tps) => (2 * params * tps) / 1e9);
+    await one.dispose();
+    await four.dispose();
+    const figures: Figure[] = [
+      {
+        name: 'decode ms/token, 4 stages in-process (peer: 1 stage)',
+        unit: 'ms',
+        higherIsBetter: false,
+        samples: fourMs,
+        peer: { name: '1 stage', samples: oneMs },
+        goal: '<= 1.05x of 1 stage',
+        goalRatio: 1 / 1.05,
+      },
+      {
+        name: 'decode ms/token, 1 stage (peer: memcpy of all weight bytes)',
+        unit: 'ms',
+        higherIsBetter: false,
+        samples: oneMs,
+        peer: { name: `Buffer.copy ${(weightBytes / 2 ** 20).toFixed(0)} MiB`, samples: copyMs },
+      },
+      {
+        name: `prefill ${prefillLen} tokens, GFLOP/s (peer: 1024³ MatMul)`,
+        unit: 'GFLOP/s',
+        higherIsBetter: true,
+        samples: prefillGflops,
+        peer: { name: 'ORT MatMul 1024³', samples: await matmulGflops(reps) },
+      },
+    ];
+    return figures;
+  },
+};
+export default bench;

@@ -1,0 +1,75 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildCli } from '../src/program';
+
+const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures/hf-tiny');
+
+/** An HF-layout dir for a fixture (the distilgpt2 slice ships without config.json). */
+function hfDir(name: 'gpt2' | 'qwen2'): string {
+  const dir = mkdtempSync(join(tmpdir(), `ailo-${name}-`));
+  if (name === 'gpt2') {
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ model_type: 'gpt2', n_layer: 2, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 12, n_inner: 32 }),
+    );
+    copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(dir, 'model.safetensors'));
+  } else {
+    copyFileSync(join(FIXTURES, 'tiny_qwen2_config.json'), join(dir, 'config.json'));
+    copyFileSync(join(FIXTURES, 'tiny_qwen2.safetensors'), join(dir, 'model.safetensors'));
+  }
+  return dir;
+}
+
+async function run(args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await buildCli().exitOverride().parseAsync(['node', 'ailo', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('ailo model logits / ailo generate', () => {
+  it.each(['gpt2', 'qwen2'] as const)('%s logits match the HF reference (1e-4), on 1 and 2 stages', async (name) => {
+    const dir = hfDir(name);
+    const ref = JSON.parse(
+      readFileSync(join(FIXTURES, name === 'gpt2' ? 'tiny_distilgpt2_logits.json' : 'tiny_qwen2_logits.json'), 'utf8'),
+    );
+    const ids = ref.sequences[0].slice(0, 6) as number[];
+    for (const stages of ['1', '2']) {
+      const { logits } = JSON.parse(await run(['model', 'logits', dir, '--ids', ids.join(','), '--stages', stages, '--json']));
+      expect(logits).toHaveLength(6);
+      for (let t = 0; t < 6; t++) {
+        for (let v = 0; v < 12; v++) expect(Math.abs(logits[t][v] - ref.logits[0][t][v])).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  });
+
+  it('greedy generation is the same on cpu, ref and split stages', async () => {
+    const dir = hfDir('qwen2');
+    const base = ['generate', dir, '--ids', '1,2,3', '--max-tokens', '6', '--greedy', '--json'];
+    const a = JSON.parse(await run(base));
+    const b = JSON.parse(await run([...base, '--backend', 'ref']));
+    const c = JSON.parse(await run([...base, '--stages', '2']));
+    expect(a.ids).toHaveLength(6);
+    expect(b.ids).toEqual(a.ids);
+    expect(c.ids).toEqual(a.ids);
+  });
+
+  it('rejects bad arguments with a clear error', async () => {
+    const dir = hfDir('qwen2');
+    await expect(run(['generate', dir, '--ids', '1,x'])).rejects.toMatchObject({ name: 'CliError' });
+    await expect(run(['generate', dir, '--prompt', 'hello'])).rejects.toMatchObject({ name: 'CliError' });
+    await expect(run(['model', 'logits', '/nonexistent', '--ids', '1'])).rejects.toMatchObject({ code: 'bad_config' });
+    await expect(run(['model', 'logits', dir, '--ids', '99'])).rejects.toMatchObject({ code: 'token_out_of_range' });
+  });
+});
