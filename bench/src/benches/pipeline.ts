@@ -67,12 +67,16 @@ const bench: BenchModule = {
     const backend = createNodeBackend('cpu', { threads: THREADS });
     const one = await StageChain.create(cfg, weights, backend);
     const four = await StageChain.create(cfg, weights, backend, { stages: 4 });
+    const int8 = await StageChain.create(cfg, weights, backend, { weightFormat: 'int8' });
     const oneMs: number[] = [];
     const fourMs: number[] = [];
+    const int8Ms: number[] = [];
     for (let r = 0; r < reps; r++) {
       oneMs.push(await decodeMsPerToken(one, steps));
       fourMs.push(await decodeMsPerToken(four, steps));
+      int8Ms.push(await decodeMsPerToken(int8, steps));
     }
+    await int8.dispose();
     // memory roofline: one pass over every weight byte (what a batch-1 decode step must read)
     const src = Buffer.alloc(weightBytes, 1);
     const dst = Buffer.alloc(weightBytes);
@@ -103,6 +107,15 @@ const bench: BenchModule = {
         peer: { name: '1 stage', samples: oneMs },
         goal: '<= 1.05x of 1 stage',
         goalRatio: 1 / 1.05,
+      },
+      {
+        name: 'decode ms/token, int8 weights (peer: f32 weights)',
+        unit: 'ms',
+        higherIsBetter: false,
+        samples: int8Ms,
+        peer: { name: 'f32', samples: oneMs },
+        goal: '<= 0.6x of f32',
+        goalRatio: 1 / 0.6,
       },
       {
         name: 'decode ms/token, 1 stage (peer: memcpy of all weight bytes)',

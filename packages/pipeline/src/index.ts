@@ -11,7 +11,8 @@ export {
   parseHfConfig,
   SUPPORTED_ARCHITECTURES,
 } from './families/config';
-export type { Family } from './families/family';
+export type { Family, WeightFormat } from './families/family';
+export { INT8_BLOCK_SIZE, type Int8Weight, quantizeInt8 } from './quantize/quantizeInt8';
 export { FAMILIES } from './families/index';
 export { weightsFromSafetensors } from './families/loadWeights';
 export type { Weight, WeightMap } from './families/weights';
@@ -22,7 +23,7 @@ export type { RefTensor } from './ref/tensor';
 export { attentionBias, positionIds } from './runtime/attentionBias';
 export { Stage, type StageForward, type StageOptions } from './runtime/stage';
 export { evenSpans, type LogitsSource, StageChain } from './runtime/stageChain';
-export { buildStageGraph, type StageGraph } from './stage/buildStageGraph';
+export { type BuildStageOptions, buildStageGraph, type StageGraph } from './stage/buildStageGraph';
 export { type StageIo, stageIo } from './stage/stageIo';
 export {
   type FinishReason,

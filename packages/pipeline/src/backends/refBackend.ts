@@ -23,7 +23,7 @@ export function createRefBackend(): Backend {
             res[k] =
               type === 'int64'
                 ? { type, shape: v.shape, data: BigInt64Array.from(v.data, (x) => BigInt(x)) }
-                : { type, shape: v.shape, data: v.data };
+                : { type: 'float32', shape: v.shape, data: v.data };
           }
           return res;
         },

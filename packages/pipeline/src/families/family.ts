@@ -13,7 +13,12 @@ export interface StageContext {
   rope?: { cos: string; sin: string };
   /** position ids [batch, seq] */
   positionIds?: string;
+  /** how projection weights are stored in the graph (default f32) */
+  weightFormat?: WeightFormat;
 }
+
+/** `int8`: blockwise-quantised projections (MatMulNBits); embeddings and norms stay f32. */
+export type WeightFormat = 'f32' | 'int8';
 
 /** A model family described as data: its tensors and how to build its blocks. */
 export interface Family {

@@ -1,4 +1,4 @@
-import { attention, weight } from './blocks';
+import { attention, projection, weight } from './blocks';
 import type { Family, StageContext } from './family';
 
 const PREFIXES = ['transformer.'];
@@ -18,18 +18,20 @@ export const gpt2: Family = {
     const { b, cfg } = ctx;
     const D = cfg.hiddenSize;
     const w = (s: string, shape: number[]) => weight(ctx, n(`h.${i}.${s}`), shape, PREFIXES);
+    const proj = (v: string, s: string, shape: number[]) =>
+      projection(ctx, v, n(`h.${i}.${s}.weight`), shape, 'in_out', PREFIXES, w(`${s}.bias`, [shape[1]!]));
     const ln = (s: string, v: string) =>
       b.op('LayerNormalization', [v, w(`${s}.weight`, [D]), w(`${s}.bias`, [D])], { axis: -1, epsilon: cfg.normEps });
-    const qkv = b.linear(ln('ln_1', x), w('attn.c_attn.weight', [D, 3 * D]), w('attn.c_attn.bias', [3 * D]));
+    const qkv = proj(ln('ln_1', x), 'attn.c_attn', [D, 3 * D]);
     const q = b.slice(qkv, -1, 0, D);
     const k = b.slice(qkv, -1, D, 2 * D);
     const v = b.slice(qkv, -1, 2 * D, 3 * D);
     const att = attention(ctx, q, k, v, past, false);
-    const h = b.add(x, b.linear(att.out, w('attn.c_proj.weight', [D, D]), w('attn.c_proj.bias', [D])));
+    const h = b.add(x, proj(att.out, 'attn.c_proj', [D, D]));
     const F = cfg.intermediateSize;
-    const fc = b.linear(ln('ln_2', h), w('mlp.c_fc.weight', [D, F]), w('mlp.c_fc.bias', [F]));
+    const fc = proj(ln('ln_2', h), 'mlp.c_fc', [D, F]);
     const act = b.op('Gelu', [fc], { approximate: 'tanh' });
-    const y = b.add(h, b.linear(act, w('mlp.c_proj.weight', [F, D]), w('mlp.c_proj.bias', [D])));
+    const y = b.add(h, proj(act, 'mlp.c_proj', [F, D]));
     return { y, presentKey: att.presentKey, presentValue: att.presentValue };
   },
   head(ctx: StageContext, x) {
@@ -40,7 +42,6 @@ export const gpt2: Family = {
       [x, weight(ctx, n('ln_f.weight'), [D], PREFIXES), weight(ctx, n('ln_f.bias'), [D], PREFIXES)],
       { axis: -1, epsilon: cfg.normEps },
     );
-    const wte = weight(ctx, n('wte.weight'), [cfg.vocabSize, D], PREFIXES);
-    return b.matmul(lnf, b.transpose(wte, [1, 0]));
+    return projection(ctx, lnf, n('wte.weight'), [cfg.vocabSize, D], 'out_in', PREFIXES);
   },
 };

@@ -4,7 +4,7 @@
  * executor and reverse-mode differentiation.
  */
 
-export type ValueType = 'float32' | 'int64';
+export type ValueType = 'float32' | 'int64' | 'uint8';
 
 /** A symbolic dimension is a name (e.g. "batch"); a fixed one is a number. */
 export type Dim = number | string;
@@ -19,6 +19,8 @@ export type AttrValue = number | number[] | string;
 
 export interface Node {
   op: OpType;
+  /** operator domain: '' (ONNX) or 'com.microsoft' (ONNX Runtime contrib ops) */
+  domain?: string;
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
@@ -29,7 +31,7 @@ export interface Initializer {
   name: string;
   type: ValueType;
   shape: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Uint8Array;
   /** true for trainable model weights (HF tensor names), false for constants */
   param: boolean;
 }
@@ -83,6 +85,8 @@ export const OP_TYPES = [
   'GatherElements',
   'ScatterElements',
   'ScatterND',
+  // com.microsoft contrib: y = x · dequant(B)ᵀ with blockwise-quantised B [N, K] (inference only)
+  'MatMulNBits',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 
@@ -128,8 +132,16 @@ export class GraphBuilder {
 
   op(op: OpType, inputs: string[], attrs: Record<string, AttrValue> = {}, prefix?: string): string {
     const out = this.fresh(prefix ?? op.toLowerCase());
-    this.graph.nodes.push({ op, inputs, outputs: [out], attrs });
+    const node: Node = { op, inputs, outputs: [out], attrs };
+    if (op === 'MatMulNBits') node.domain = 'com.microsoft';
+    this.graph.nodes.push(node);
     return out;
+  }
+
+  /** A uint8 constant (quantised weights). `name` is kept so weights stay traceable. */
+  constBytes(name: string, data: Uint8Array, shape: number[]): string {
+    this.graph.initializers.set(name, { name, type: 'uint8', shape, data, param: false });
+    return name;
   }
 
   // Convenience wrappers keep family files readable.

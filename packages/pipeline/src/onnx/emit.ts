@@ -21,7 +21,12 @@ export interface EmittedModel {
   externalData: ExternalDataFile[];
 }
 
-const elemType = (t: ValueType): number => (t === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64);
+const ELEM_TYPES: Record<ValueType, number> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int64: onnx.TensorProto.DataType.INT64,
+  uint8: onnx.TensorProto.DataType.UINT8,
+};
+const elemType = (t: ValueType): number => ELEM_TYPES[t];
 
 function valueInfo(name: string, type: ValueType, dims: Dim[]) {
   return {
@@ -73,7 +78,10 @@ export function emitOnnx(graph: Graph, name = 'ailo-stage'): EmittedModel {
   const model = onnx.ModelProto.encode({
     irVersion: ONNX_IR_VERSION,
     producerName: 'ailo',
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    opsetImport: [
+      { domain: '', version: OPSET_VERSION },
+      ...(graph.nodes.some((n) => n.domain === 'com.microsoft') ? [{ domain: 'com.microsoft', version: 1 }] : []),
+    ],
     graph: {
       name,
       input: graph.inputs.map((i) => valueInfo(i.name, i.type, i.dims)),
@@ -82,6 +90,7 @@ export function emitOnnx(graph: Graph, name = 'ailo-stage'): EmittedModel {
       node: graph.nodes.map((n, i) => ({
         name: `${n.op}_${i}`,
         opType: n.op,
+        ...(n.domain ? { domain: n.domain } : {}),
         input: n.inputs,
         output: n.outputs,
         attribute: Object.entries(n.attrs).map(([k, v]) => attribute(k, v)),

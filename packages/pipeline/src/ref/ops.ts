@@ -267,6 +267,55 @@ function unsqueeze(x: RefTensor, axesT: RefTensor): RefTensor {
   return { shape, data: x.data };
 }
 
+/**
+ * com.microsoft MatMulNBits (8-bit, no zero-point input: zero point 2^(bits-1)):
+ * B is [N, ceil(K/block), block] uint8, scales [N·ceil(K/block)]; y = x · dequant(B)ᵀ.
+ * With `accuracy_level` 4 the activations are also quantised, per row and block,
+ * to int8 with scale max|x|/127 (round half to even), as ONNX Runtime's MLAS kernel does.
+ */
+function matMulNBits(a: RefTensor, qb: RefTensor, scales: RefTensor, attrs: Attrs): RefTensor {
+  const K = attrs.K as number;
+  const N = attrs.N as number;
+  const block = attrs.block_size as number;
+  if ((attrs.bits as number) !== 8) throw new Error('reference MatMulNBits supports 8-bit weights only');
+  const int8Activations = (attrs.accuracy_level as number | undefined) === 4;
+  const nBlocks = Math.ceil(K / block);
+  const M = a.data.length / K;
+  const out = refTensor([...a.shape.slice(0, -1), N]);
+  const xq = new Float64Array(K);
+  const xs = new Float64Array(nBlocks).fill(1);
+  for (let m = 0; m < M; m++) {
+    const row = a.data.subarray(m * K, (m + 1) * K);
+    xq.set(row);
+    if (int8Activations) {
+      for (let blk = 0; blk < nBlocks; blk++) {
+        let max = 0;
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) max = Math.max(max, Math.abs(Math.fround(row[k]!)));
+        const scale = Math.fround(max / 127);
+        const inv = scale ? Math.fround(1 / scale) : 0;
+        xs[blk] = scale;
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) xq[k] = roundHalfEven(Math.fround(row[k]! * inv));
+      }
+    }
+    for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let blk = 0; blk < nBlocks; blk++) {
+        let dot = 0;
+        const base = (n * nBlocks + blk) * block;
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) dot += xq[k]! * (qb.data[base + k - blk * block]! - 128);
+        acc += dot * scales.data[n * nBlocks + blk]! * xs[blk]!;
+      }
+      out.data[m * N + n] = acc;
+    }
+  }
+  return out;
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 type Attrs = Record<string, AttrValue>;
 const num = (attrs: Attrs, k: string, dflt: number): number => (attrs[k] as number | undefined) ?? dflt;
 
@@ -325,6 +374,8 @@ export function runOp(op: string, ins: (RefTensor | undefined)[], attrs: Attrs):
       return unsqueeze(a, b);
     case 'Identity':
       return a;
+    case 'MatMulNBits':
+      return matMulNBits(a, b, ins[2]!, attrs);
     case 'Erf':
       return unary(a, erf);
     case 'Equal':

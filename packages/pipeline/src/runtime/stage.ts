@@ -1,6 +1,7 @@
 import type { Backend, CompiledGraph, HostTensor } from '../backends/backend';
 import { PipelineError } from '../errors';
 import type { LayerSpan, ModelConfig } from '../families/config';
+import type { WeightFormat } from '../families/family';
 import type { WeightMap } from '../families/weights';
 import { buildStageGraph } from '../stage/buildStageGraph';
 import { type StageIo, stageIo } from '../stage/stageIo';
@@ -25,6 +26,8 @@ export interface StageOptions {
   idleTimeoutMs?: number;
   /** injected clock for tests */
   now?: () => number;
+  /** projection weight format (default f32) */
+  weightFormat?: WeightFormat;
 }
 
 /** Input of one forward step: token ids (first stage) or hidden states (later stages). */
@@ -61,7 +64,7 @@ export class Stage {
 
   /** Builds and compiles the stage graph for `span` on `backend`. */
   static async create(cfg: ModelConfig, weights: WeightMap, span: LayerSpan, backend: Backend, opts: StageOptions = {}): Promise<Stage> {
-    const sg = buildStageGraph(cfg, weights, span);
+    const sg = buildStageGraph(cfg, weights, span, opts.weightFormat ? { weightFormat: opts.weightFormat } : {});
     return new Stage(cfg, span, await backend.compile(sg.graph), opts);
   }
 

@@ -1,6 +1,6 @@
 import { PipelineError } from '../errors';
 import type { LayerSpan, ModelConfig } from '../families/config';
-import type { StageContext } from '../families/family';
+import type { StageContext, WeightFormat } from '../families/family';
 import { FAMILIES } from '../families/index';
 import type { WeightMap } from '../families/weights';
 import { type Graph, GraphBuilder } from '../ir/graph';
@@ -21,7 +21,12 @@ export interface StageGraph {
  * Every stage takes `attn_bias` [batch, 1, seq, past+seq] and per-layer
  * `past_key.i`/`past_value.i`, and returns `present_key.i`/`present_value.i`.
  */
-export function buildStageGraph(cfg: ModelConfig, weights: WeightMap, span: LayerSpan): StageGraph {
+export interface BuildStageOptions {
+  /** `int8` quantises projection weights blockwise (inference only) */
+  weightFormat?: WeightFormat;
+}
+
+export function buildStageGraph(cfg: ModelConfig, weights: WeightMap, span: LayerSpan, opts: BuildStageOptions = {}): StageGraph {
   if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.end <= cfg.numLayers && span.start < span.end)) {
     throw new PipelineError('bad_input', `Invalid layer span [${span.start}, ${span.end}) for ${cfg.numLayers} layers`);
   }
@@ -32,7 +37,7 @@ export function buildStageGraph(cfg: ModelConfig, weights: WeightMap, span: Laye
   const x0 = io.first ? b.input('input_ids', 'int64', ['batch', 'seq']) : b.input('hidden_in', 'float32', ['batch', 'seq', D]);
   const positionIds = family.needsPositions(io.first) ? b.input('position_ids', 'int64', ['batch', 'seq']) : undefined;
   const bias = b.input('attn_bias', 'float32', ['batch', 1, 'seq', 'total']);
-  const ctx: StageContext = { b, cfg, weights, bias5: b.unsqueeze(bias, [1]) };
+  const ctx: StageContext = { b, cfg, weights, bias5: b.unsqueeze(bias, [1]), weightFormat: opts.weightFormat ?? 'f32' };
   if (positionIds) ctx.positionIds = positionIds;
   if (cfg.architecture !== 'gpt2') {
     const t = ropeTables(cfg);
