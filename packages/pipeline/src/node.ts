@@ -7,7 +7,7 @@ import { PipelineError } from './errors';
 export * from './index';
 
 /** Creates a backend in Node: `cpu`/`cuda` via onnxruntime-node, or `ref`. */
-export function createNodeBackend(name: BackendName = 'cpu', opts: { threads?: number } = {}): Backend {
+export function createNodeBackend(name: BackendName = 'cpu', opts: { threads?: number; profilePrefix?: string } = {}): Backend {
   if (name === 'ref') return createRefBackend();
   if (name === 'cpu' || name === 'cuda') return createOrtBackend(ort as unknown as OrtModule, { provider: name, ...opts });
   throw new PipelineError('backend_unavailable', `Backend "${name}" is not available in Node.`, {

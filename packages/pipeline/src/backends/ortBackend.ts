@@ -23,6 +23,8 @@ export interface OrtBackendOptions {
   provider: Exclude<BackendName, 'ref'>;
   /** intra-op threads; default: ONNX Runtime's choice */
   threads?: number;
+  /** write an ONNX Runtime profile (JSON) with this file prefix when the graph is disposed */
+  profilePrefix?: string;
 }
 
 /** Runs IR graphs on ONNX Runtime, emitting ONNX with weights as in-memory external data. */
@@ -37,7 +39,7 @@ export function createOrtBackend(ort: OrtModule, opts: OrtBackendOptions): Backe
         externalData,
       };
       if (opts.threads) sessionOptions.intraOpNumThreads = opts.threads;
-      if (process.env.AILO_ORT_PROFILE) Object.assign(sessionOptions, { enableProfiling: true, profileFilePrefix: process.env.AILO_ORT_PROFILE });
+      if (opts.profilePrefix) Object.assign(sessionOptions, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
       // Several stages may share a process: idle ORT workers must not spin and starve the others.
       sessionOptions.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
       let session: OrtSession;
@@ -68,7 +70,7 @@ export function createOrtBackend(ort: OrtModule, opts: OrtBackendOptions): Backe
           return res;
         },
         dispose: async () => {
-          if (process.env.AILO_ORT_PROFILE) (session as unknown as { endProfiling(): void }).endProfiling();
+          if (opts.profilePrefix) (session as unknown as { endProfiling(): void }).endProfiling();
           await session.release();
         },
       };
