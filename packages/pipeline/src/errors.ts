@@ -11,7 +11,8 @@ export type PipelineErrorCode =
   | 'backend_unavailable'
   | 'bad_input'
   | 'non_finite'
-  | 'cancelled';
+  | 'cancelled'
+  | 'no_fit';
 
 export interface PipelineErrorOptions {
   details?: string;

@@ -1,7 +1,7 @@
 export type { Backend, BackendName, CompiledGraph, HostTensor } from './backends/backend';
 export { createOrtBackend, type OrtBackendOptions, type OrtModule } from './backends/ortBackend';
 export { createRefBackend } from './backends/refBackend';
-export { OPSET_VERSION, MASK_BIAS } from './constants';
+export { DEFAULT_PREFILL_CHUNK, MASK_BIAS, OPSET_VERSION } from './constants';
 export { PipelineError, type PipelineErrorCode } from './errors';
 export {
   type Architecture,
@@ -35,3 +35,9 @@ export {
 } from './generate/generate';
 export { checkSampling, type SamplingOptions, sampleToken, seededRandom } from './generate/sampling';
 export { gpt2Tokenizer, type TextTokenizer, tokenizerFromJson } from './generate/tokenizer';
+export {
+  footprintModel,
+  type Partition,
+  type PartitionOptions,
+  partitionLayers,
+  type StageFootprint, type PlannedStage, type PlanNode } from './plan/partitionLayers';

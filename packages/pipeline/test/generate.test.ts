@@ -6,12 +6,12 @@ import { loadFixture } from './fixtures';
 describe('generation', () => {
   const fx = loadFixture('qwen2');
 
-  it('greedy decoding equals arg-max over full recomputation, on 1 and 2 stages', async () => {
+  it('greedy decoding equals arg-max over full recomputation, on 1 and 2 stages, chunked prefill', async () => {
     const prompt = fx.sequences[0]!.slice(0, 4);
     const one = await StageChain.create(fx.config, fx.weights, createNodeBackend('cpu'));
     const two = await StageChain.create(fx.config, fx.weights, createNodeBackend('cpu'), { stages: 2 });
     const a = await generateAll(one, prompt, { greedy: true, maxTokens: 10 });
-    const b = await generateAll(two, prompt, { greedy: true, maxTokens: 10 });
+    const b = await generateAll(two, prompt, { greedy: true, maxTokens: 10, prefillChunk: 3 });
     expect(a.ids).toHaveLength(10);
     expect(b.ids).toEqual(a.ids);
     // brute force: recompute the whole sequence for every step

@@ -1,3 +1,5 @@
+import type { HostTensor } from '../backends/backend';
+import { DEFAULT_PREFILL_CHUNK } from '../constants';
 import { PipelineError } from '../errors';
 import type { LogitsSource } from '../runtime/stageChain';
 import { checkSampling, type SamplingOptions, sampleToken, seededRandom } from './sampling';
@@ -10,6 +12,8 @@ export interface GenerateOptions extends SamplingOptions {
   stop?: string[];
   /** stop on the tokenizer's EOS id (default true) */
   stopOnEos?: boolean;
+  /** prompt tokens per prefill forward (default {@link DEFAULT_PREFILL_CHUNK}) */
+  prefillChunk?: number;
   /** session id used for the KV caches (default: random) */
   sessionId?: string;
   signal?: AbortSignal;
@@ -54,8 +58,15 @@ export async function* generate(
   let emitted = '';
   let finishReason: FinishReason = 'length';
   try {
-    let logits = await source.forward(sessionId, [prompt]);
-    let rowStart = (prompt.length - 1) * source.config.vocabSize;
+    // prefill in chunks so the attention-score transient stays chunk × context
+    const chunk = Math.max(1, opts.prefillChunk ?? DEFAULT_PREFILL_CHUNK);
+    let logits!: HostTensor;
+    let rowStart = 0;
+    for (let at = 0; at < prompt.length; at += chunk) {
+      const part = prompt.slice(at, at + chunk);
+      logits = await source.forward(sessionId, [part], at === 0 ? {} : { pastLength: at });
+      rowStart = (part.length - 1) * source.config.vocabSize;
+    }
     while (ids.length < maxTokens) {
       if (opts.signal?.aborted) throw new PipelineError('cancelled', 'Generation cancelled');
       const row = (logits.data as Float32Array).subarray(rowStart, rowStart + source.config.vocabSize);
