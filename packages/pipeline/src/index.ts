@@ -41,3 +41,11 @@ export {
   type PartitionOptions,
   partitionLayers,
   type StageFootprint, type PlannedStage, type PlanNode } from './plan/partitionLayers';
+export {
+  applyChatTemplate,
+  type ChatMessage,
+  CHATML_TEMPLATE,
+  type ChatTemplateOptions,
+  defaultChatTemplate,
+  PLAIN_TEMPLATE,
+} from './generate/chatTemplate';
