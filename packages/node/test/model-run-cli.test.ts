@@ -73,3 +73,15 @@ describe('ailo model logits / ailo generate', () => {
     await expect(run(['model', 'logits', dir, '--ids', '99'])).rejects.toMatchObject({ code: 'token_out_of_range' });
   });
 });
+
+describe('ailo model export', () => {
+  it('writes a Transformers.js layout and rejects unknown formats', async () => {
+    const dir = hfDir('qwen2');
+    const out = join(mkdtempSync(join(tmpdir(), 'ailo-exp-')), 'm');
+    const r = JSON.parse(await run(['model', 'export', dir, '--format', 'transformers.js', '--out', out]));
+    expect(r.out).toBe(out);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model_type).toBe('qwen2');
+    expect(readFileSync(join(out, 'onnx', 'model.onnx')).byteLength).toBeGreaterThan(7000);
+    await expect(run(['model', 'export', dir, '--format', 'gguf', '--out', out])).rejects.toMatchObject({ name: 'CliError' });
+  });
+});

@@ -49,3 +49,4 @@ export {
   defaultChatTemplate,
   PLAIN_TEMPLATE,
 } from './generate/chatTemplate';
+export * from './train/index';

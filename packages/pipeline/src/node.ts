@@ -15,3 +15,5 @@ export function createNodeBackend(name: BackendName = 'cpu', opts: { threads?: n
   });
 }
 export { type LoadedModel, loadHfDir, loadModelDir, loadTokenizer } from './nodeio/loadModelDir';
+export { brownCorpusDir, loadBrownCorpus } from './train/data/loadBrownCorpus';
+export { type ExportTransformersJsOptions, exportTransformersJs } from './nodeio/exportTransformersJs';

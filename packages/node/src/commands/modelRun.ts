@@ -1,5 +1,5 @@
 import { type BackendName, type GenerateOptions, generate, StageChain } from '@ailo/pipeline';
-import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
+import { createNodeBackend, exportTransformersJs, loadModelDir } from '@ailo/pipeline/node';
 import type { Command } from 'commander';
 import { CliError } from '../cliError';
 
@@ -45,6 +45,18 @@ export function registerModelRunCommands(program: Command, model: Command): void
       } finally {
         await chain.dispose();
       }
+    });
+
+  model
+    .command('export <model-dir>')
+    .description('export for other runtimes (transformers.js: config.json + onnx/model.onnx with past key/values)')
+    .requiredOption('--format <format>', 'transformers.js')
+    .requiredOption('--out <dir>', 'output directory')
+    .action((dir: string, o: { format: string; out: string }) => {
+      if (o.format !== 'transformers.js') throw new CliError(`Unknown export format "${o.format}"; supported: transformers.js`);
+      const m = loadModelDir(dir);
+      exportTransformersJs(m.config, m.weights, o.out, { tokenizerDir: dir });
+      process.stdout.write(`${JSON.stringify({ out: o.out, format: o.format, files: ['config.json', 'generation_config.json', 'onnx/model.onnx'] })}\n`);
     });
 
   program

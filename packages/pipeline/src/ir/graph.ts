@@ -87,6 +87,10 @@ export const OP_TYPES = [
   'ScatterND',
   // com.microsoft contrib: y = x · dequant(B)ᵀ with blockwise-quantised B [N, K] (inference only)
   'MatMulNBits',
+  // dynamic shapes, for self-contained exported graphs (inference only)
+  'Shape',
+  'Range',
+  'Relu',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 

@@ -57,12 +57,14 @@ function bytesOf(init: Initializer): Uint8Array {
  * weights are referenced as external data so the protobuf stays small and the
  * weight bytes are handed to ONNX Runtime without a copy.
  */
-export function emitOnnx(graph: Graph, name = 'ailo-stage'): EmittedModel {
+export function emitOnnx(graph: Graph, opts: { name?: string; inlineWeights?: boolean } = {}): EmittedModel {
+  const name = opts.name ?? 'ailo-stage';
+  const externalMin = opts.inlineWeights ? Number.POSITIVE_INFINITY : EXTERNAL_MIN_BYTES;
   const externalData: ExternalDataFile[] = [];
   const initializer = [...graph.initializers.values()].map((init) => {
     const bytes = bytesOf(init);
     const base = { name: init.name, dims: init.shape, dataType: elemType(init.type) };
-    if (bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: bytes };
+    if (bytes.byteLength < externalMin) return { ...base, rawData: bytes };
     const path = `w${externalData.length}.bin`;
     externalData.push({ path, data: bytes });
     return {

@@ -374,6 +374,21 @@ export function runOp(op: string, ins: (RefTensor | undefined)[], attrs: Attrs):
       return unsqueeze(a, b);
     case 'Identity':
       return a;
+    case 'Shape': {
+      const rank = a.shape.length;
+      const start = normAxis((attrs.start as number | undefined) ?? 0, rank);
+      const end = attrs.end === undefined ? rank : normAxis(attrs.end as number, rank);
+      const dims = a.shape.slice(start, end);
+      return refTensor([dims.length], dims);
+    }
+    case 'Range': {
+      const start = a.data[0]!;
+      const delta = ins[2]!.data[0]!;
+      const n = Math.max(Math.ceil((b.data[0]! - start) / delta), 0);
+      return refTensor([n], Array.from({ length: n }, (_, i) => start + i * delta));
+    }
+    case 'Relu':
+      return unary(a, (x) => Math.max(x, 0));
     case 'MatMulNBits':
       return matMulNBits(a, b, ins[2]!, attrs);
     case 'Erf':
