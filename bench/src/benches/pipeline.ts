@@ -1,6 +1,10 @@
 import { makeModelConfig, type ModelConfig, modelTensors } from '@ailo/virtual-tensor';
-import { type GraphBuilder as GB, GraphBuilder, StageChain, type Weight } from '@ailo/pipeline';
-import { createNodeBackend } from '@ailo/pipeline/node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type GraphBuilder as GB, GraphBuilder, generateAll, StageChain, type Weight } from '@ailo/pipeline';
+import { createNodeBackend, exportTransformersJs } from '@ailo/pipeline/node';
+import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
 import type { BenchModule, Figure } from '../types';
 
 const THREADS = 2;
@@ -51,6 +55,55 @@ async function matmulGflops(reps: number): Promise<number[]> {
   return out;
 }
 
+/** Transformers.js (onnxruntime-node, same version) on our export of the same weights. */
+async function transformersJsPeer(cfg: ModelConfig, weights: Map<string, Weight>, prompt: number[], steps: number, reps: number, prefillLen: number) {
+  const root = mkdtempSync(join(tmpdir(), 'ailo-bench-tjs-'));
+  try {
+    exportTransformersJs(cfg, weights, join(root, 'model'));
+    env.allowRemoteModels = false;
+    env.localModelPath = root;
+    const model = await AutoModelForCausalLM.from_pretrained('model', {
+      local_files_only: true,
+      dtype: 'fp32',
+      session_options: { intraOpNumThreads: THREADS },
+    });
+    const ids = (xs: number[]) => new Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+    const decodeMs: number[] = [];
+    const prefill: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      await model.generate({ input_ids: ids(prompt), max_new_tokens: steps, min_new_tokens: steps, do_sample: false });
+      const total = performance.now() - t0;
+      const p = Array.from({ length: prefillLen }, (_, i) => i % 500);
+      const t1 = performance.now();
+      await model({ input_ids: ids(p), attention_mask: new Tensor('int64', new BigInt64Array(p.length).fill(1n), [1, p.length]) });
+      const pre = performance.now() - t1;
+      prefill.push(prefillLen / (pre / 1000));
+      // generate() = one prompt forward + (steps − 1) one-token forwards
+      const promptMs = (pre * prompt.length) / prefillLen;
+      decodeMs.push((total - promptMs) / (steps - 1));
+    }
+    await model.dispose();
+    return { decodeMs, prefill };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function oursGenerate(chain: StageChain, prompt: number[], steps: number, reps: number) {
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await chain.forward('warm-prompt', [prompt]);
+    const promptMs = performance.now() - t0;
+    await chain.close('warm-prompt');
+    const t1 = performance.now();
+    await generateAll(chain, prompt, { greedy: true, maxTokens: steps, stopOnEos: false });
+    out.push((performance.now() - t1 - promptMs) / (steps - 1));
+  }
+  return out;
+}
+
 const bench: BenchModule = {
   name: 'pipeline',
   description: 'GPT-2-124M-shaped decode/prefill on onnxruntime-node CPU; 4-stage vs 1-stage chain',
@@ -96,9 +149,30 @@ const bench: BenchModule = {
     }
     const params = weightBytes / 4;
     const prefillGflops = prefill.map((tps) => (2 * params * tps) / 1e9);
+    const prompt = Array.from({ length: 32 }, (_, i) => (i * 31) % 500);
+    const oursGen = await oursGenerate(one, prompt, steps, reps);
+    const peer = await transformersJsPeer(cfg, weights, prompt, steps, reps, prefillLen);
     await one.dispose();
     await four.dispose();
     const figures: Figure[] = [
+      {
+        name: 'solo decode ms/token, generate() greedy (peer: Transformers.js on our export)',
+        unit: 'ms',
+        higherIsBetter: false,
+        samples: oursGen,
+        peer: { name: '@huggingface/transformers generate()', samples: peer.decodeMs },
+        goal: '>= 1.0x peer speed',
+        goalRatio: 1,
+      },
+      {
+        name: `prefill ${prefillLen} tokens/s (peer: Transformers.js)`,
+        unit: 'tok/s',
+        higherIsBetter: true,
+        samples: prefill,
+        peer: { name: '@huggingface/transformers forward', samples: peer.prefill },
+        goal: '>= 1.0x peer',
+        goalRatio: 1,
+      },
       {
         name: 'decode ms/token, 4 stages in-process (peer: 1 stage)',
         unit: 'ms',
