@@ -1,4 +1,6 @@
+export { buildManifest, chunkFileName } from './buildManifest';
 export * from './constants';
+export { convertBytes } from './convertBytes';
 export {
   byteLength,
   DTYPES,
@@ -16,7 +18,62 @@ export {
   type VirtualTensorErrorCode,
   type VirtualTensorErrorOptions,
 } from './errors';
+export { exportSafetensors } from './exportSafetensors';
+export { fetchManifest } from './fetchManifest';
 export { f16BitsToNumber, f32BitsToBf16Bits, f32BitsToF16Bits } from './halfFloat';
+export { inferModelConfig, type NamedShape } from './inferModelConfig';
+export {
+  buildLayerIndex,
+  chunksForLayers,
+  layerTensorNames,
+  layerTensorsByLocalName,
+  type StageParts,
+  tensorsForLayers,
+} from './layerIndex';
+export { manifestJsonSchemaText } from './manifestJsonSchema';
+export {
+  DTypeSchema,
+  type Manifest,
+  type ManifestChunk,
+  ManifestChunkSchema,
+  ManifestSchema,
+  type ManifestSpan,
+  type ManifestTensor,
+  ManifestTensorSchema,
+  ModelConfigSchema,
+  SegmentSchema,
+} from './manifestSchema';
+export {
+  ARCHITECTURES,
+  type Architecture,
+  type ModelConfig,
+  type ModelConfigInput,
+  makeModelConfig,
+  modelConfigFromHf,
+  toHfConfig,
+} from './modelConfig';
+export { canonicalOrder, modelTensors, parameterCount, type TensorSpec } from './modelTensors';
+export { type PackedModel, type PackTensorsOptions, packTensors } from './packTensors';
+export {
+  type ChunkLayout,
+  chunkCount,
+  type LayoutInput,
+  type PlacedTensor,
+  type PlannedChunk,
+  type PlanOptions,
+  planLayout,
+  type Segment,
+} from './planLayout';
+export { type ModelPlan, type PlanModelOptions, planModel } from './planModel';
+export {
+  type ChunkPiece,
+  chunkPieces,
+  type PackLayoutOptions,
+  type PackPlan,
+  preparePack,
+  type SourceTensorInfo,
+} from './preparePack';
+export { PRESET_NAMES, PRESETS, type PresetName, presetConfig } from './presets';
 export {
   encodeSafetensors,
   encodeSafetensorsHeader,
@@ -29,14 +86,30 @@ export {
   sortedTensorEntries,
   type TensorEntry,
 } from './safetensors';
+export { createSha256, type HashFn, nobleSha256Hex, type Sha256Stream, sha256Hex } from './sha256';
+export {
+  assertChunkKey,
+  type ChunkGetOptions,
+  type ChunkProgress,
+  type ChunkStore,
+} from './stores/ChunkStore';
+export { HttpStore, type HttpStoreOptions } from './stores/HttpStore';
+export { IdbStore, type IdbStoreOptions } from './stores/IdbStore';
+export { MemoryStore } from './stores/MemoryStore';
+export {
+  classifyTensorName,
+  isNonParameterBuffer,
+  stagePosition,
+  type TensorGroup,
+  type TensorRole,
+  TOKEN_EMBEDDING_LOCAL_NAMES,
+} from './tensorGroups';
 export { convertEntry, float32ToEntry, fromFloat32, toFloat32 } from './toFloat32';
 export {
-  ARCHITECTURES,
-  type Architecture,
-  type ModelConfig,
-  type ModelConfigInput,
-  makeModelConfig,
-  modelConfigFromHf,
-  toHfConfig,
-} from './modelConfig';
-export { canonicalOrder, modelTensors, parameterCount, type TensorSpec } from './modelTensors';
+  type LoadOptions,
+  openModel,
+  VirtualModel,
+  type VirtualModelOptions,
+  type VirtualModelStats,
+} from './VirtualModel';
+export { parseManifest, validateManifest } from './validateManifest';
