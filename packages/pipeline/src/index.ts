@@ -14,7 +14,7 @@ export {
 export type { Family, WeightFormat } from './families/family';
 export { INT8_BLOCK_SIZE, type Int8Weight, quantizeInt8 } from './quantize/quantizeInt8';
 export { FAMILIES } from './families/index';
-export { weightsFromSafetensors } from './families/loadWeights';
+export { weightsFromEntries, weightsFromSafetensors } from './families/loadWeights';
 export type { Weight, WeightMap } from './families/weights';
 export { type AttrValue, type Graph, GraphBuilder, type Node, OP_TYPES, type OpType } from './ir/graph';
 export { emitOnnx, type EmittedModel } from './onnx/emit';

@@ -14,6 +14,13 @@ export function createNodeBackend(name: BackendName = 'cpu', opts: { threads?: n
     details: 'Node backends: cpu, cuda, ref. wasm/webgpu run in browsers through onnxruntime-web.',
   });
 }
-export { type LoadedModel, loadHfDir, loadModelDir, loadTokenizer } from './nodeio/loadModelDir';
+export {
+  type LoadedModel,
+  type LoadModelOptions,
+  loadHfDir,
+  loadModel,
+  loadModelDir,
+  loadTokenizer,
+} from './nodeio/loadModelDir';
 export { brownCorpusDir, loadBrownCorpus } from './train/data/loadBrownCorpus';
 export { type ExportTransformersJsOptions, exportTransformersJs } from './nodeio/exportTransformersJs';

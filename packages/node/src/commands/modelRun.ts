@@ -1,5 +1,5 @@
 import { type BackendName, type GenerateOptions, generate, StageChain } from '@ailo/pipeline';
-import { createNodeBackend, exportTransformersJs, loadModelDir } from '@ailo/pipeline/node';
+import { createNodeBackend, exportTransformersJs, loadModel } from '@ailo/pipeline/node';
 import type { Command } from 'commander';
 import { CliError } from '../cliError';
 
@@ -18,7 +18,7 @@ function parseNum(name: string, min?: number) {
 }
 
 async function openChain(dir: string, backend: string, stages: number | undefined) {
-  const model = loadModelDir(dir);
+  const model = await loadModel(dir);
   const chain = await StageChain.create(model.config, model.weights, createNodeBackend(backend as BackendName), {
     stages: stages ?? 1,
   });
@@ -52,9 +52,9 @@ export function registerModelRunCommands(program: Command, model: Command): void
     .description('export for other runtimes (transformers.js: config.json + onnx/model.onnx with past key/values)')
     .requiredOption('--format <format>', 'transformers.js')
     .requiredOption('--out <dir>', 'output directory')
-    .action((dir: string, o: { format: string; out: string }) => {
+    .action(async (dir: string, o: { format: string; out: string }) => {
       if (o.format !== 'transformers.js') throw new CliError(`Unknown export format "${o.format}"; supported: transformers.js`);
-      const m = loadModelDir(dir);
+      const m = await loadModel(dir);
       exportTransformersJs(m.config, m.weights, o.out, { tokenizerDir: dir });
       process.stdout.write(`${JSON.stringify({ out: o.out, format: o.format, files: ['config.json', 'generation_config.json', 'onnx/model.onnx'] })}\n`);
     });

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineError } from '../errors';
-import { type ModelConfig, parseHfConfig } from '../families/config';
-import { weightsFromSafetensors } from '../families/loadWeights';
+import { MANIFEST_FILE, modelConfigFromHf } from '@ailo/virtual-tensor';
+import { openModelDir } from '@ailo/virtual-tensor/node';
+import { checkRunnable, type LayerSpan, type ModelConfig, parseHfConfig } from '../families/config';
+import { weightsFromEntries, weightsFromSafetensors } from '../families/loadWeights';
 import type { Weight } from '../families/weights';
 import { gpt2Tokenizer, type TextTokenizer, tokenizerFromJson } from '../generate/tokenizer';
 
@@ -54,11 +56,37 @@ export function loadTokenizer(dir: string, config: ModelConfig): TextTokenizer |
 }
 
 /**
- * Loads a model directory: an HF layout (`config.json` + safetensors) today;
- * packed VirtualTensor directories (`manifest.json`) are read through
- * `@ailo/virtual-tensor`.
+ * Loads an HF-layout model directory synchronously. Packed VirtualTensor
+ * directories need {@link loadModel} (their chunks are verified asynchronously).
  */
 export function loadModelDir(dir: string): LoadedModel {
   if (!existsSync(dir)) throw new PipelineError('bad_config', `Model directory ${dir} does not exist`);
+  if (existsSync(join(dir, MANIFEST_FILE))) {
+    throw new PipelineError('bad_config', `${dir} is a packed VirtualTensor model; load it with loadModel()`);
+  }
   return loadHfDir(dir);
+}
+
+export interface LoadModelOptions {
+  /** load only the tensors of these layers (plus embeddings/head at the ends); default: all */
+  span?: LayerSpan;
+  /** chunk byte budget of the VirtualTensor loader */
+  budgetBytes?: number;
+}
+
+/**
+ * Loads a model directory of either layout: a packed VirtualTensor directory
+ * (`manifest.json` + sha256-verified chunks; with `span`, only the chunks of
+ * those layers are read) or an HF directory (`config.json` + safetensors).
+ */
+export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
+  if (!existsSync(join(dir, MANIFEST_FILE))) return loadModelDir(dir);
+  const vm = await openModelDir(dir, opts.budgetBytes ? { budgetBytes: opts.budgetBytes } : {});
+  const config = checkRunnable(modelConfigFromHf(vm.manifest.model.hf));
+  const span = opts.span ?? { start: 0, end: config.numLayers };
+  const entries = await vm.loadLayers(span.start, span.end);
+  const model: LoadedModel = { config, weights: weightsFromEntries(entries) };
+  const tokenizer = loadTokenizer(dir, config);
+  if (tokenizer) model.tokenizer = tokenizer;
+  return model;
 }
