@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parameterCount, presetConfig } from '@ailo/virtual-tensor';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../src/program';
+import { spawnCli } from './processes';
 
 const FIX = '/work/shared/fixtures/hf-tiny';
 const work = mkdtempSync(join(tmpdir(), 'ailo-model-cli-'));
@@ -129,5 +131,228 @@ describe('ailo model pack / inspect', () => {
         '--no-progress',
       ),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
+
+interface SpanPlan {
+  weightBytesPerParam: number;
+  contextLength: number;
+  nodes: number;
+  stages: {
+    stage: number;
+    span: [number, number];
+    nodeIds: string[];
+    weightBytes: number;
+    kvCacheBytes: number;
+    totalBytes: number;
+    nodeMemoryBytes: number;
+    cost: number;
+  }[];
+  bottleneck: { stage: number; cost: number; span: [number, number] };
+  unusedNodeIds: string[];
+}
+
+/** Runs `ailo model plan … --json` and checks the invariants every span plan must meet. */
+async function planSpans(...args: string[]): Promise<SpanPlan> {
+  const p = JSON.parse(await ailo('model', 'plan', ...args, '--json')) as SpanPlan;
+  let next = 0;
+  for (const s of p.stages) {
+    expect(s.span[0]).toBe(next);
+    expect(s.span[1]).toBeGreaterThan(s.span[0]);
+    expect(s.totalBytes).toBeLessThanOrEqual(s.nodeMemoryBytes);
+    next = s.span[1];
+  }
+  expect(p.stages[p.bottleneck.stage]!.cost).toBe(Math.max(...p.stages.map((s) => s.cost)));
+  expect(p.bottleneck.span).toEqual(p.stages[p.bottleneck.stage]!.span);
+  return p;
+}
+
+describe('ailo model plan --nodes (layer spans)', () => {
+  it('llama-2-70b on 120 × 4 GB in f16: every layer placed, weights = params × 2', async () => {
+    const p = await planSpans(
+      '--preset',
+      'llama-2-70b',
+      '--nodes',
+      '120x4GB',
+      '--dtype',
+      'f16',
+      '--context',
+      '4096',
+    );
+    expect(p.stages.at(-1)!.span[1]).toBe(80);
+    expect(p.nodes).toBe(120);
+    expect(p.stages.length + p.unusedNodeIds.length).toBe(120);
+    expect(p.weightBytesPerParam).toBe(2);
+    const params = parameterCount(presetConfig('llama-2-70b')!);
+    expect(p.stages.reduce((n, s) => n + s.weightBytes, 0)).toBe(params * 2);
+    for (const s of p.stages) expect(s.nodeMemoryBytes).toBe(4e9);
+  });
+
+  it('prints a table with the bottleneck', async () => {
+    const text = await ailo(
+      'model',
+      'plan',
+      '--preset',
+      'qwen1.5-1.8b',
+      '--nodes',
+      '4x2GB',
+      '--context',
+      '2048',
+      '--dtype',
+      'f16',
+    );
+    expect(text).toContain('qwen2, 1836828672 params, 24 layers; f16 (2 B/weight)');
+    expect(text).toMatch(/4 nodes → 4 stages/);
+    expect(text.match(/← bottleneck/g)).toHaveLength(1);
+    expect(text).toMatch(/^bottleneck: stage \d+ \(layers \d+–\d+, node-\d\)/m);
+  });
+
+  it('mixed groups and speeds: faster nodes get more layers', async () => {
+    const p = await planSpans('--preset', 'qwen1.5-1.8b', '--nodes', '2x4GB,2x4GB@3', '--context', '1024');
+    expect(p.nodes).toBe(4);
+    const layers = (id: string) => {
+      const s = p.stages.find((x) => x.nodeIds.includes(id));
+      return s ? s.span[1] - s.span[0] : 0;
+    };
+    expect(layers('node-2')).toBeGreaterThan(layers('node-0'));
+  });
+
+  it('reads nodes from a JSON file and honours --redundancy and --batch', async () => {
+    const file = join(work, 'nodes.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        Array.from({ length: 8 }, (_, i) => ({ id: `gpu${i}`, memoryBytes: 8e9, relativeSpeed: 1 })),
+      ),
+    );
+    const one = await planSpans(
+      '--preset',
+      'llama-2-7b',
+      '--nodes',
+      file,
+      '--dtype',
+      'f16',
+      '--context',
+      '2048',
+    );
+    const two = await planSpans(
+      '--preset',
+      'llama-2-7b',
+      '--nodes',
+      file,
+      '--dtype',
+      'f16',
+      '--context',
+      '2048',
+      '--redundancy',
+      '2',
+    );
+    expect(one.stages.flatMap((s) => s.nodeIds).every((id) => id.startsWith('gpu'))).toBe(true);
+    for (const s of two.stages) expect(s.nodeIds).toHaveLength(2);
+    const b4 = await planSpans(
+      '--preset',
+      'llama-2-7b',
+      '--nodes',
+      file,
+      '--dtype',
+      'f16',
+      '--context',
+      '2048',
+      '--batch',
+      '4',
+    );
+    expect(b4.stages[0]!.kvCacheBytes / (b4.stages[0]!.span[1] - b4.stages[0]!.span[0])).toBe(
+      (4 * one.stages[0]!.kvCacheBytes) / (one.stages[0]!.span[1] - one.stages[0]!.span[0]),
+    );
+  });
+
+  it('int8 counts 1 + 4/32 bytes per weight and fits where f16 does not', async () => {
+    const args = ['--preset', 'llama-2-7b', '--nodes', '3x4GB', '--context', '1024'];
+    const p = await planSpans(...args, '--dtype', 'int8');
+    expect(p.weightBytesPerParam).toBe(1.125);
+    expect(p.stages.reduce((n, s) => n + s.weightBytes, 0)).toBeCloseTo(
+      parameterCount(presetConfig('llama-2-7b')!) * 1.125,
+      0,
+    );
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(ailo('model', 'plan', ...args, '--dtype', 'f16', '--json')).rejects.toMatchObject({
+        code: 'no_fit',
+      });
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
+  it('no fit: the planner error with its explanation on stderr, exit code 1', async () => {
+    let err = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+      err += String(c);
+      return true;
+    });
+    try {
+      await expect(
+        ailo('model', 'plan', '--preset', 'llama-2-70b', '--nodes', '10x4GB', '--dtype', 'f16', '--json'),
+      ).rejects.toMatchObject({ name: 'PipelineError', code: 'no_fit' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err).toMatch(/Needs [\d.]+ GiB in all .* 10 node group\(s\) offer 37\.25 GiB/);
+    const cli = await spawnCli([
+      'model',
+      'plan',
+      '--preset',
+      'llama-2-70b',
+      '--nodes',
+      '10x4GB',
+      '--dtype',
+      'f16',
+    ]);
+    expect(await cli.exited).toBe(1);
+    const stderr = cli.stderr.join('');
+    expect(stderr).toContain('Needs');
+    expect(stderr).toContain('ailo: The nodes cannot hold this model. [no_fit]');
+  });
+
+  it('rejects malformed node lists and contradictory options', async () => {
+    for (const bad of ['4xlots', '0x4GB', '4x-1GB', '2x4GB@0', 'x4GB']) {
+      await expect(ailo('model', 'plan', '--preset', 'gpt2', '--nodes', bad)).rejects.toMatchObject({
+        code: 'usage',
+      });
+    }
+    const file = join(work, 'bad-nodes.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'a', memoryBytes: 1e9 },
+        { id: 'a', memoryBytes: 1e9 },
+      ]),
+    );
+    await expect(ailo('model', 'plan', '--preset', 'gpt2', '--nodes', file)).rejects.toMatchObject({
+      code: 'usage',
+    });
+    writeFileSync(file, '{not json');
+    await expect(ailo('model', 'plan', '--preset', 'gpt2', '--nodes', file)).rejects.toMatchObject({
+      code: 'usage',
+    });
+    await expect(
+      ailo('model', 'plan', '--preset', 'gpt2', '--nodes', '2x4GB', '--chunks', '3'),
+    ).rejects.toMatchObject({
+      code: 'PLAN_INVALID',
+    });
+    await expect(ailo('model', 'plan', '--preset', 'gpt2', '--context', '128')).rejects.toMatchObject({
+      code: 'PLAN_INVALID',
+    });
+    await expect(ailo('model', 'plan', '--preset', 'gpt2', '--dtype', 'int8')).rejects.toMatchObject({
+      code: 'PLAN_INVALID',
+    });
+  });
+
+  it('every new preset plans chunks offline', async () => {
+    for (const preset of ['qwen2-0.5b', 'qwen1.5-1.8b', 'llama-2-7b', 'llama-2-70b', 'llama-3.1-405b']) {
+      const plan = JSON.parse(await ailo('model', 'plan', '--preset', preset, '--dtype', 'f16', '--json'));
+      expect(plan.params).toBe(parameterCount(presetConfig(preset)!));
+      expect(plan.totalBytes).toBeGreaterThanOrEqual(plan.params * 2);
+    }
   });
 });

@@ -38,6 +38,24 @@ export const HTTP_RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 425, 429
 /** HTTP store: upper bound of one backoff delay. ms */
 export const HTTP_BACKOFF_MAX_MS = 5_000;
 
+/**
+ * HTTP: the longest `Retry-After` (429/503, RFC 9110 §10.2.3) that is waited
+ * for before the next attempt (§6); a longer one ends the retries at once. ms
+ */
+export const HTTP_RETRY_AFTER_MAX_MS = 60_000;
+
+/** Hub: default Hugging Face–compatible endpoint (overridden by `HF_ENDPOINT`) (§11 "Hub download"). */
+export const HUB_DEFAULT_ENDPOINT = 'https://huggingface.co';
+
+/** Hub: the revision pulled when none is given (§11). */
+export const HUB_DEFAULT_REVISION = 'main';
+
+/** Hub: same-origin redirects followed while resolving a file (renamed repositories answer 307) (§11). */
+export const HUB_MAX_REDIRECTS = 5;
+
+/** Hub: suffix of a file being downloaded; it is renamed to its final name once complete (§11). */
+export const HUB_PART_SUFFIX = '.part';
+
 /** Integrity: a chunk that fails verification is dropped and fetched again this many times (§5). */
 export const INTEGRITY_REFETCHES = 1;
 

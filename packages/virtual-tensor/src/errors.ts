@@ -38,7 +38,19 @@ export type VirtualTensorErrorCode =
   /** the input given to the packer is not a safetensors file, HF directory or index */
   | 'PACK_INPUT_INVALID'
   /** an operation was aborted by its AbortSignal */
-  | 'ABORTED';
+  | 'ABORTED'
+  /** hub: 401/403, the repository is private or gated, or the token is missing, invalid or lacks access */
+  | 'HUB_UNAUTHORIZED'
+  /** hub: 404, the repository, revision or file does not exist */
+  | 'HUB_NOT_FOUND'
+  /** hub: still 429 after the retries, or a `Retry-After` longer than the retries allow */
+  | 'HUB_RATE_LIMITED'
+  /** hub: an invalid repository id, revision or endpoint, or a hub answer that cannot be used */
+  | 'HUB_INVALID'
+  /** a download stopped before its last byte after the retries; the `.part` file is kept for resuming */
+  | 'DOWNLOAD_INCOMPLETE'
+  /** a downloaded file's size or sha256 differs from what the hub announced; the file was deleted */
+  | 'DOWNLOAD_INTEGRITY';
 
 /** Options accepted by {@link VirtualTensorError}. */
 export interface VirtualTensorErrorOptions {

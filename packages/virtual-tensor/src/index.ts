@@ -21,6 +21,24 @@ export {
 export { exportSafetensors } from './exportSafetensors';
 export { fetchManifest } from './fetchManifest';
 export { f16BitsToNumber, f32BitsToBf16Bits, f32BitsToF16Bits } from './halfFloat';
+export type { ByteSink } from './http/ByteSink';
+export { type FetchResumableOptions, type FetchResumableResult, fetchResumable } from './http/fetchResumable';
+export { MemorySink } from './http/MemorySink';
+export {
+  backoffDelay,
+  parseRetryAfter,
+  RetryableFailure,
+  type RetryOptions,
+  withRetries,
+} from './http/withRetries';
+export { type HubRequestContext, type HubRetryOutcome, hubRetryError, hubStatusError } from './hub/hubErrors';
+export { type HubRef, hubFileUrl, hubRef } from './hub/hubRef';
+export {
+  type HubFileInfo,
+  type HubRequestOptions,
+  hubAuthHeaders,
+  resolveHubFile,
+} from './hub/resolveHubFile';
 export { inferModelConfig, type NamedShape } from './inferModelConfig';
 export {
   buildLayerIndex,

@@ -1,5 +1,22 @@
 export { exportSafetensorsFile } from './node/exportSafetensorsFile';
 export { FsStore, type FsStoreOptions } from './node/FsStore';
+export {
+  type DownloadedFile,
+  type DownloadFs,
+  type DownloadHubFileOptions,
+  downloadHubFile,
+} from './node/hub/downloadHubFile';
+export { FileSink, type SinkFs } from './node/hub/FileSink';
+export {
+  HUB_DOWNLOAD_SUFFIX,
+  HUB_KEPT_DIR,
+  HUB_OPTIONAL_FILES,
+  type PullFs,
+  type PullModelOptions,
+  type PullProgress,
+  type PullResult,
+  pullModel,
+} from './node/hub/pullModel';
 export { ioError } from './node/ioError';
 export { createNodeSha256, nodeSha256Hex } from './node/nodeSha256';
 export { acquirePackLock, type PackLock } from './node/packLock';

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { INT8_BLOCK_SIZE, type Partition, PipelineError, partitionLayers } from '@ailo/pipeline';
 import {
   type Architecture,
   chunksForLayers,
@@ -7,12 +9,15 @@ import {
   type ModelConfig,
   modelConfigFromHf,
   PRESET_NAMES,
+  parameterCount,
   planModel,
   presetConfig,
   VirtualTensorError,
 } from '@ailo/virtual-tensor';
-import { openModelDir, type PackProgress, packModel, readManifest } from '@ailo/virtual-tensor/node';
+import { openModelDir, packModel, pullModel, readManifest } from '@ailo/virtual-tensor/node';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseNodeList } from '../cli/parseNodeList';
+import { fmtBytes, progressBar } from '../cli/progressBar';
 
 const MB = 1_000_000; // --chunk-mb unit. bytes
 
@@ -26,13 +31,6 @@ function positiveNumber(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
-}
-
-function fmtBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
 }
 
 function fmtLayers([a, b]: readonly [number, number], numLayers: number): string {
@@ -73,30 +71,6 @@ function presetOrThrow(name: string): ModelConfig {
   return c;
 }
 
-/** A one-line progress bar on stderr (TTY only; otherwise silent until the end). */
-function progressBar(enabled: boolean): { update(p: PackProgress): void; done(): void } {
-  const tty = enabled && process.stderr.isTTY === true;
-  let last = 0;
-  return {
-    update(p) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100 && p.bytes < p.total) return;
-      last = now;
-      const width = 30;
-      const frac = p.total > 0 ? p.bytes / p.total : 1;
-      const full = Math.round(frac * width);
-      process.stderr.write(
-        `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
-          `${fmtBytes(p.bytes)} / ${fmtBytes(p.total)}  chunk ${p.chunks}/${p.totalChunks}`,
-      );
-    },
-    done() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
-}
-
 function inspectSummary(m: Manifest) {
   const L = m.model.numLayers;
   return {
@@ -123,7 +97,7 @@ function inspectSummary(m: Manifest) {
   };
 }
 
-/** Registers `ailo model pack|inspect|plan` (@ailo/virtual-tensor). */
+/** Registers `ailo model pack|inspect|plan|pull` (@ailo/virtual-tensor; `plan --nodes` uses @ailo/pipeline). */
 export function registerModelStoreCommands(model: Command): void {
   model
     .command('pack')
@@ -166,7 +140,7 @@ export function registerModelStoreCommands(model: Command): void {
           ...(o['arch'] ? { architecture: o['arch'] as Architecture } : {}),
           configOverrides: overrides,
           ...(o['keepBuffers'] ? { keepBuffers: true } : {}),
-          onProgress: (p) => bar.update(p),
+          onProgress: (p) => bar.update(p.bytes, p.total, `chunk ${p.chunks}/${p.totalChunks}`),
         });
       } finally {
         bar.done();
@@ -232,46 +206,247 @@ export function registerModelStoreCommands(model: Command): void {
 
   model
     .command('plan')
-    .description('plan the chunks of a model from its config alone (no weights)')
+    .description(
+      'plan a model from its config alone (no weights): its chunks, or with --nodes its layer spans across nodes',
+    )
     .addOption(new Option('--preset <name>', 'built-in config').choices(PRESET_NAMES))
     .option('--config <file>', 'HF config.json')
     .option('--chunks <n>', 'number of near-equal chunks', positiveInt)
     .option('--chunk-mb <mb>', 'target chunk size in MB (10^6 bytes)', positiveNumber)
-    .addOption(new Option('--dtype <dtype>', 'weight dtype').choices(['f32', 'f16', 'bf16']).default('f32'))
-    .option('--json', 'print JSON {chunks, totalBytes, params}')
-    .action(
-      async (o: {
-        preset?: string;
-        config?: string;
-        chunks?: number;
-        chunkMb?: number;
-        dtype: FloatDType;
-        json?: boolean;
-      }) => {
-        if ((o.preset === undefined) === (o.config === undefined)) {
-          throw new VirtualTensorError('CONFIG_INVALID', 'Give exactly one of --preset or --config.');
+    .addOption(
+      new Option('--dtype <dtype>', 'weight dtype (int8: --nodes only)')
+        .choices(['f32', 'f16', 'bf16', 'int8'])
+        .default('f32'),
+    )
+    .option(
+      '--nodes <list>',
+      'plan layer spans: [count x]size[@speed],… (120x4GB, 4x8GB,2x16GB@2) or a JSON file of {id, memoryBytes, relativeSpeed}',
+      parseNodeList,
+    )
+    .option(
+      '--context <n>',
+      'tokens of context per sequence (--nodes; default: the model maximum)',
+      positiveInt,
+    )
+    .option('--batch <n>', 'sequences decoded at once (--nodes; default 1)', positiveInt)
+    .option('--redundancy <r>', 'nodes holding each span, for failover (--nodes; default 1)', positiveInt)
+    .option('--json', 'print JSON')
+    .action(async (o: PlanCliOptions) => {
+      if ((o.preset === undefined) === (o.config === undefined)) {
+        throw new VirtualTensorError('CONFIG_INVALID', 'Give exactly one of --preset or --config.');
+      }
+      const config = o.preset ? presetOrThrow(o.preset) : modelConfigFromHf(await readJsonFile(o.config!));
+      if (o.nodes) {
+        if (o.chunks !== undefined || o.chunkMb !== undefined) {
+          throw new VirtualTensorError(
+            'PLAN_INVALID',
+            '--chunks/--chunk-mb plan chunks and --nodes plans layer spans: give one or the other.',
+          );
         }
-        const config = o.preset ? presetOrThrow(o.preset) : modelConfigFromHf(await readJsonFile(o.config!));
-        const plan = planModel(config, { ...chunkSizing(o), dtype: o.dtype });
-        const out = {
-          chunks: plan.chunks.map((c) => ({ id: c.id, bytes: c.bytes, layers: c.layers })),
-          totalBytes: plan.totalBytes,
-          params: plan.params,
-        };
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(out)}\n`);
-          return;
+        planSpans(config, o.nodes, o);
+        return;
+      }
+      for (const flag of ['context', 'batch', 'redundancy'] as const) {
+        if (o[flag] !== undefined) {
+          throw new VirtualTensorError('PLAN_INVALID', `--${flag} applies to layer planning: add --nodes.`);
         }
-        const L = config.numLayers;
-        process.stdout.write(
-          [
-            `${config.architecture}: ${plan.params} params, ${fmtBytes(plan.totalBytes)} (${o.dtype}), ${plan.chunks.length} chunks`,
-            ...plan.chunks.map(
-              (c) =>
-                `${String(c.id).padStart(5)}  ${fmtBytes(c.bytes).padStart(9)}  layers ${fmtLayers(c.layers, L)}`,
-            ),
-          ].join('\n') + '\n',
+      }
+      if (o.dtype === 'int8') {
+        throw new VirtualTensorError(
+          'PLAN_INVALID',
+          'int8 applies to layer planning (--nodes); chunks store f32, f16 or bf16.',
         );
-      },
-    );
+      }
+      const plan = planModel(config, { ...chunkSizing(o), dtype: o.dtype });
+      const out = {
+        chunks: plan.chunks.map((c) => ({ id: c.id, bytes: c.bytes, layers: c.layers })),
+        totalBytes: plan.totalBytes,
+        params: plan.params,
+      };
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(out)}\n`);
+        return;
+      }
+      const L = config.numLayers;
+      process.stdout.write(
+        [
+          `${config.architecture}: ${plan.params} params, ${fmtBytes(plan.totalBytes)} (${o.dtype}), ${plan.chunks.length} chunks`,
+          ...plan.chunks.map(
+            (c) =>
+              `${String(c.id).padStart(5)}  ${fmtBytes(c.bytes).padStart(9)}  layers ${fmtLayers(c.layers, L)}`,
+          ),
+        ].join('\n') + '\n',
+      );
+    });
+
+  model
+    .command('pull')
+    .description('download a model from a Hugging Face–compatible hub (safetensors) and pack it into chunks')
+    .argument('<repo>', 'repository id on the hub, org/name')
+    .option('--revision <rev>', 'branch, tag or commit', 'main')
+    .option('--endpoint <url>', 'hub endpoint (default: $HF_ENDPOINT, else https://huggingface.co)')
+    .option('--out <dir>', 'packed output directory (default: ./<name>)')
+    .option('--chunks <n>', 'number of near-equal chunks', positiveInt)
+    .option('--chunk-mb <mb>', 'target chunk size in MB (10^6 bytes)', positiveNumber)
+    .addOption(new Option('--dtype <dtype>', 'convert float weights').choices(['f32', 'f16', 'bf16']))
+    .option('--keep-download', 'keep the raw hub files in <out>/.hf instead of deleting them')
+    .option('--no-progress', 'no progress bar')
+    .option('--json', 'print a JSON summary')
+    .action(async (repo: string, o: Record<string, unknown>) => {
+      const sizing = chunkSizing(o as { chunks?: number; chunkMb?: number });
+      const bar = progressBar(o['progress'] !== false);
+      let result: Awaited<ReturnType<typeof pullModel>>;
+      try {
+        result = await pullModel({
+          repo,
+          out: (o['out'] as string | undefined) ?? basename(repo),
+          revision: o['revision'] as string,
+          ...(o['endpoint'] ? { endpoint: o['endpoint'] as string } : {}),
+          ...sizing,
+          ...(o['dtype'] ? { dtype: o['dtype'] as FloatDType } : {}),
+          ...(o['keepDownload'] ? { keepDownload: true } : {}),
+          onProgress: (p) =>
+            bar.update(p.bytes, p.total, p.phase === 'download' ? `download ${p.file ?? ''}` : 'pack'),
+        });
+      } finally {
+        bar.done();
+      }
+      const m = result.manifest;
+      const summary = {
+        repo: result.ref.repo,
+        revision: result.ref.revision,
+        endpoint: result.ref.endpoint,
+        dir: result.dir,
+        files: result.files.map((f) => ({
+          file: f.file,
+          bytes: f.bytes,
+          sha256: f.sha256,
+          reused: f.reused,
+        })),
+        fetchedBytes: result.fetchedBytes,
+        ...(result.keptDir ? { keptDir: result.keptDir } : {}),
+        architecture: m.model.architecture,
+        params: m.params,
+        dtype: m.dtype,
+        chunks: m.chunks.length,
+        totalBytes: m.totalBytes,
+      };
+      if (o['json']) {
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `pulled ${summary.repo}@${summary.revision}: ${result.files.length} files, ${fmtBytes(result.fetchedBytes)} fetched\n` +
+          `packed ${m.model.architecture} ${m.params} params (${m.dtype}) into ${m.chunks.length} chunks, ` +
+          `${fmtBytes(m.totalBytes)} → ${result.dir}\n`,
+      );
+    });
+}
+
+interface PlanCliOptions {
+  preset?: string;
+  config?: string;
+  chunks?: number;
+  chunkMb?: number;
+  dtype: FloatDType | 'int8';
+  nodes?: ReturnType<typeof parseNodeList>;
+  context?: number;
+  batch?: number;
+  redundancy?: number;
+  json?: boolean;
+}
+
+/**
+ * Bytes per weight element the partition planner assumes: f32 4, f16/bf16 2,
+ * int8 1 + 4/32 (MatMulNBits blocks of {@link INT8_BLOCK_SIZE} int8 values
+ * share one f32 scale).
+ */
+export function weightBytesPerParam(dtype: FloatDType | 'int8'): number {
+  if (dtype === 'int8') return 1 + 4 / INT8_BLOCK_SIZE;
+  return dtype === 'f32' ? 4 : 2;
+}
+
+/** `ailo model plan --nodes …`: contiguous layer spans per node (exact DP), as JSON or a table. */
+function planSpans(config: ModelConfig, nodes: ReturnType<typeof parseNodeList>, o: PlanCliOptions): void {
+  const wb = weightBytesPerParam(o.dtype);
+  const contextLength = o.context ?? config.maxPositions;
+  const batch = o.batch ?? 1;
+  const redundancy = o.redundancy ?? 1;
+  let plan: Partition;
+  try {
+    plan = partitionLayers(config, nodes, { weightBytes: wb, contextLength, batch, redundancy });
+  } catch (err) {
+    // the short message goes out with the error; its explanation is printed here
+    if (err instanceof PipelineError && err.details) process.stderr.write(`${err.details}\n`);
+    throw err;
+  }
+  const memory = new Map(nodes.map((n) => [n.id, n.memoryBytes]));
+  const stages = plan.stages.map((s, i) => ({
+    stage: i,
+    span: [s.span.start, s.span.end] as [number, number],
+    nodeIds: s.nodeIds,
+    weightBytes: s.weightBytes,
+    kvCacheBytes: s.kvCacheBytes,
+    activationBytes: s.activationBytes,
+    totalBytes: s.totalBytes,
+    nodeMemoryBytes: Math.min(...s.nodeIds.map((id) => memory.get(id)!)),
+    cost: s.cost,
+  }));
+  const b = stages[plan.bottleneck]!;
+  const out = {
+    model: {
+      architecture: config.architecture,
+      params: parameterCount(config),
+      numLayers: config.numLayers,
+    },
+    dtype: o.dtype,
+    weightBytesPerParam: wb,
+    contextLength,
+    batch,
+    redundancy,
+    nodes: nodes.length,
+    stages,
+    bottleneck: {
+      stage: b.stage,
+      span: b.span,
+      nodeIds: b.nodeIds,
+      weightBytes: b.weightBytes,
+      cost: b.cost,
+    },
+    unusedNodeIds: plan.unusedNodeIds,
+    totalBytes: stages.reduce((n, s) => n + s.totalBytes * s.nodeIds.length, 0),
+  };
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const ids = (a: string[]) => (a.length > 2 ? `${a[0]} +${a.length - 1}` : a.join(','));
+  const span = ([a, e]: [number, number]) => (e - a === 1 ? String(a) : `${a}–${e - 1}`);
+  const rows = stages.map((s) =>
+    [
+      String(s.stage).padStart(5),
+      span(s.span).padEnd(8),
+      ids(s.nodeIds).padEnd(14),
+      fmtBytes(s.weightBytes).padStart(9),
+      fmtBytes(s.kvCacheBytes).padStart(9),
+      fmtBytes(s.activationBytes).padStart(9),
+      fmtBytes(s.totalBytes).padStart(9),
+      fmtBytes(s.nodeMemoryBytes).padStart(9),
+      s.stage === b.stage ? '  ← bottleneck' : '',
+    ]
+      .join('  ')
+      .trimEnd(),
+  );
+  process.stdout.write(
+    [
+      `${config.architecture}, ${out.model.params} params, ${config.numLayers} layers; ${o.dtype} (${wb} B/weight), ` +
+        `context ${contextLength} × batch ${batch}, redundancy ${redundancy}`,
+      `${nodes.length} nodes → ${stages.length} stages${plan.unusedNodeIds.length ? `, ${plan.unusedNodeIds.length} nodes unused` : ''}`,
+      '',
+      'stage  layers    nodes             weights   kv cache   activ.      total       node',
+      ...rows,
+      '',
+      `bottleneck: stage ${b.stage} (layers ${span(b.span)}, ${ids(b.nodeIds)}) reads ${fmtBytes(b.weightBytes)} of weights per token`,
+    ].join('\n') + '\n',
+  );
 }
