@@ -5,6 +5,7 @@ import { registerModelStoreCommands } from './commands/modelStore';
 import { registerModelRunCommands } from './commands/modelRun';
 import { registerNetworkCommands } from './commands/network';
 import { registerPocCommands } from './commands/poc';
+import { registerTrainCommands } from './commands/train';
 import { registerWalletCommands } from './commands/wallet';
 import { VERSION } from './version';
 
@@ -17,6 +18,7 @@ export function buildCli(): Command {
   const model = program.command('model').description('pack, inspect, plan and run models');
   registerModelStoreCommands(model); // pack, inspect, plan (@ailo/virtual-tensor)
   registerModelRunCommands(program, model); // generate, model logits, model grads, train (@ailo/pipeline)
+  registerTrainCommands(program, model); // train, model grads (@ailo/pipeline training)
   registerWalletCommands(program); // wallet new|show (@ailo/ledger)
   registerLedgerCommands(program); // ledger verify|balance (@ailo/ledger)
   registerFlCommands(program); // fl aggregate (@ailo/fedavg)

@@ -110,7 +110,8 @@ export class GraphBuilder {
   }
 
   output(value: string, name: string, type: ValueType, dims: Dim[]): void {
-    if (value !== name) this.graph.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], attrs: {} });
+    if (value !== name)
+      this.graph.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], attrs: {} });
     this.graph.outputs.push({ name, type, dims });
   }
 

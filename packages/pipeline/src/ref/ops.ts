@@ -115,7 +115,8 @@ function gather(data: RefTensor, indices: RefTensor, axis: number): RefTensor {
     for (let i = 0; i < ni; i++) {
       let idx = indices.data[i]!;
       if (idx < 0) idx += dimAx;
-      if (idx < 0 || idx >= dimAx) throw new Error(`Gather index ${indices.data[i]} out of range [0, ${dimAx})`);
+      if (idx < 0 || idx >= dimAx)
+        throw new Error(`Gather index ${indices.data[i]} out of range [0, ${dimAx})`);
       const src = (o * dimAx + idx) * inner;
       out.data.set(data.data.subarray(src, src + inner), (o * ni + i) * inner);
     }
@@ -290,11 +291,13 @@ function matMulNBits(a: RefTensor, qb: RefTensor, scales: RefTensor, attrs: Attr
     if (int8Activations) {
       for (let blk = 0; blk < nBlocks; blk++) {
         let max = 0;
-        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) max = Math.max(max, Math.abs(Math.fround(row[k]!)));
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++)
+          max = Math.max(max, Math.abs(Math.fround(row[k]!)));
         const scale = Math.fround(max / 127);
         const inv = scale ? Math.fround(1 / scale) : 0;
         xs[blk] = scale;
-        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) xq[k] = roundHalfEven(Math.fround(row[k]! * inv));
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++)
+          xq[k] = roundHalfEven(Math.fround(row[k]! * inv));
       }
     }
     for (let n = 0; n < N; n++) {
@@ -302,7 +305,8 @@ function matMulNBits(a: RefTensor, qb: RefTensor, scales: RefTensor, attrs: Attr
       for (let blk = 0; blk < nBlocks; blk++) {
         let dot = 0;
         const base = (n * nBlocks + blk) * block;
-        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++) dot += xq[k]! * (qb.data[base + k - blk * block]! - 128);
+        for (let k = blk * block; k < Math.min(K, (blk + 1) * block); k++)
+          dot += xq[k]! * (qb.data[base + k - blk * block]! - 128);
         acc += dot * scales.data[n * nBlocks + blk]! * xs[blk]!;
       }
       out.data[m * N + n] = acc;
@@ -385,7 +389,10 @@ export function runOp(op: string, ins: (RefTensor | undefined)[], attrs: Attrs):
       const start = a.data[0]!;
       const delta = ins[2]!.data[0]!;
       const n = Math.max(Math.ceil((b.data[0]! - start) / delta), 0);
-      return refTensor([n], Array.from({ length: n }, (_, i) => start + i * delta));
+      return refTensor(
+        [n],
+        Array.from({ length: n }, (_, i) => start + i * delta),
+      );
     }
     case 'Relu':
       return unary(a, (x) => Math.max(x, 0));
@@ -429,7 +436,8 @@ const CAST_BOOL = 9;
 
 function reduction(attrs: Attrs): 'none' | 'add' {
   const r = (attrs.reduction as string | undefined) ?? 'none';
-  if (r !== 'none' && r !== 'add') throw new Error(`reference executor supports reduction none|add, got ${r}`);
+  if (r !== 'none' && r !== 'add')
+    throw new Error(`reference executor supports reduction none|add, got ${r}`);
   return r;
 }
 
@@ -461,7 +469,13 @@ function expand(x: RefTensor, shapeT: RefTensor): RefTensor {
   return out;
 }
 
-function pad(x: RefTensor, padsT: RefTensor, value: RefTensor | undefined, axesT: RefTensor | undefined, mode: string): RefTensor {
+function pad(
+  x: RefTensor,
+  padsT: RefTensor,
+  value: RefTensor | undefined,
+  axesT: RefTensor | undefined,
+  mode: string,
+): RefTensor {
   if (mode !== 'constant') throw new Error(`reference Pad supports mode=constant, got ${mode}`);
   const rank = x.shape.length;
   const axes = axesT ? Array.from(axesT.data, (a) => normAxis(a, rank)) : x.shape.map((_, i) => i);
@@ -471,7 +485,8 @@ function pad(x: RefTensor, padsT: RefTensor, value: RefTensor | undefined, axesT
     before[ax] = padsT.data[i]!;
     after[ax] = padsT.data[i + axes.length]!;
   });
-  if ([...before, ...after].some((p) => p < 0)) throw new Error('reference Pad does not crop (negative pads)');
+  if ([...before, ...after].some((p) => p < 0))
+    throw new Error('reference Pad does not crop (negative pads)');
   const outShape = x.shape.map((d, i) => d + before[i]! + after[i]!);
   const out = refTensor(outShape);
   if (value && value.data.length > 0 && value.data[0] !== 0) out.data.fill(value.data[0]!);
@@ -492,7 +507,10 @@ function pad(x: RefTensor, padsT: RefTensor, value: RefTensor | undefined, axesT
 
 function reduceMax(x: RefTensor, axesT: RefTensor | undefined, keepdims: boolean): RefTensor {
   const rank = x.shape.length;
-  const axes = axesT && axesT.data.length > 0 ? Array.from(axesT.data, (a) => normAxis(a, rank)) : x.shape.map((_, i) => i);
+  const axes =
+    axesT && axesT.data.length > 0
+      ? Array.from(axesT.data, (a) => normAxis(a, rank))
+      : x.shape.map((_, i) => i);
   const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const out = refTensor(outShape);
   out.data.fill(Number.NEGATIVE_INFINITY);
@@ -536,7 +554,13 @@ function gatherElements(data: RefTensor, indices: RefTensor, axis: number): RefT
   return out;
 }
 
-function scatterElements(data: RefTensor, indices: RefTensor, updates: RefTensor, axis: number, red: 'none' | 'add'): RefTensor {
+function scatterElements(
+  data: RefTensor,
+  indices: RefTensor,
+  updates: RefTensor,
+  axis: number,
+  red: 'none' | 'add',
+): RefTensor {
   const ax = normAxis(axis, data.shape.length);
   const out = refTensor(data.shape, data.data);
   const idxStr = strides(indices.shape);
@@ -557,7 +581,8 @@ function scatterNd(data: RefTensor, indices: RefTensor, updates: RefTensor, red:
   const out = refTensor(data.shape, data.data);
   for (let i = 0; i < n; i++) {
     let off = 0;
-    for (let j = 0; j < k; j++) off += checkedIndex(indices.data[i * k + j]!, data.shape[j]!, 'ScatterND') * dataStr[j]!;
+    for (let j = 0; j < k; j++)
+      off += checkedIndex(indices.data[i * k + j]!, data.shape[j]!, 'ScatterND') * dataStr[j]!;
     for (let e = 0; e < inner; e++) {
       const u = updates.data[i * inner + e]!;
       out.data[off + e] = red === 'add' ? out.data[off + e]! + u : u;

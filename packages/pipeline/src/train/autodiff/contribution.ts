@@ -13,6 +13,7 @@ export type Contribution =
   /** rows scattered along axis 0: `indices` int64 [..., 1], `updates` [..., rest of shape] */
   | { kind: 'rows'; indices: string; updates: string };
 
+/** A dense gradient term. */
 export const dense = (value: string): Contribution => ({ kind: 'dense', value });
 
 function tiles(slices: Extract<Contribution, { kind: 'slice' }>[], dim: number): boolean {
@@ -36,7 +37,13 @@ export function materialize(g: ShapedGraph, shape: number[], terms: Contribution
   if (slices.length > 0 && denseTerms.length === 0 && tiles(slices, shape[slices[0]!.axis]!)) {
     const sorted = [...slices].sort((a, b) => a.start - b.start);
     denseTerms.push(
-      sorted.length === 1 ? sorted[0]!.value : g.op('Concat', sorted.map((s) => s.value), { axis: slices[0]!.axis }),
+      sorted.length === 1
+        ? sorted[0]!.value
+        : g.op(
+            'Concat',
+            sorted.map((s) => s.value),
+            { axis: slices[0]!.axis },
+          ),
     );
   } else {
     for (const s of slices) {

@@ -15,6 +15,7 @@ export function reduceTo(g: ShapedGraph, grad: string, target: number[]): string
   let out = grad;
   if (axes.length > 0) out = g.op('ReduceSum', [grad, g.constInt(axes)], { keepdims: 1 });
   const now = g.shape(out);
-  if (now.length !== target.length || now.some((d, i) => d !== target[i])) out = g.op('Reshape', [out, g.constInt(target)]);
+  if (now.length !== target.length || now.some((d, i) => d !== target[i]))
+    out = g.op('Reshape', [out, g.constInt(target)]);
   return out;
 }

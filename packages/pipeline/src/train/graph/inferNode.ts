@@ -1,9 +1,9 @@
-import type { AttrValue, OpType } from '../../ir/graph';
+import type { AttrValue, OpType, ValueType } from '../../ir/graph';
 import { broadcastShape } from '../../ref/ops';
 import { normAxis, size } from '../../ref/tensor';
 
 /** Element type of a value inside a training graph (`bool` only appears between ops). */
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = ValueType | 'bool';
 
 /** Static facts about one input of a node. `value` is known for small constants only. */
 export interface InputFacts {
@@ -43,7 +43,11 @@ export function sliceBounds(start: number, end: number, dim: number): [number, n
  * given concrete input shapes. Shape-carrying inputs (Reshape shape, Slice
  * bounds, reduction axes…) must be constants.
  */
-export function inferNode(op: OpType, ins: InputFacts[], attrs: Record<string, AttrValue>): { shape: number[]; type: ElemType } {
+export function inferNode(
+  op: OpType,
+  ins: InputFacts[],
+  attrs: Record<string, AttrValue>,
+): { shape: number[]; type: ElemType } {
   const a = ins[0]!;
   const b = ins[1];
   switch (op) {
@@ -73,16 +77,22 @@ export function inferNode(op: OpType, ins: InputFacts[], attrs: Record<string, A
       return { shape: [...a.shape], type: 'bool' };
     case 'Cast': {
       const to = num(attrs, 'to', ONNX_FLOAT);
-      const type: ElemType = to === ONNX_FLOAT ? 'float32' : to === ONNX_INT64 ? 'int64' : to === ONNX_BOOL ? 'bool' : 'float32';
-      if (to !== ONNX_FLOAT && to !== ONNX_INT64 && to !== ONNX_BOOL) throw new Error(`Cast to ${to} is not supported`);
+      const type: ElemType =
+        to === ONNX_FLOAT ? 'float32' : to === ONNX_INT64 ? 'int64' : to === ONNX_BOOL ? 'bool' : 'float32';
+      if (to !== ONNX_FLOAT && to !== ONNX_INT64 && to !== ONNX_BOOL)
+        throw new Error(`Cast to ${to} is not supported`);
       return { shape: [...a.shape], type };
     }
     case 'MatMul': {
       if (a.shape.length < 2 || b!.shape.length < 2) throw new Error('MatMul operands must have rank >= 2');
       const k = a.shape[a.shape.length - 1]!;
-      if (b!.shape[b!.shape.length - 2] !== k) throw new Error(`MatMul inner dims [${a.shape}] x [${b!.shape}]`);
+      if (b!.shape[b!.shape.length - 2] !== k)
+        throw new Error(`MatMul inner dims [${a.shape}] x [${b!.shape}]`);
       const batch = broadcastShape(a.shape.slice(0, -2), b!.shape.slice(0, -2));
-      return { shape: [...batch, a.shape[a.shape.length - 2]!, b!.shape[b!.shape.length - 1]!], type: a.type };
+      return {
+        shape: [...batch, a.shape[a.shape.length - 2]!, b!.shape[b!.shape.length - 1]!],
+        type: a.type,
+      };
     }
     case 'Gather': {
       const ax = normAxis(num(attrs, 'axis', 0), a.shape.length);
@@ -98,7 +108,9 @@ export function inferNode(op: OpType, ins: InputFacts[], attrs: Record<string, A
     case 'ReduceMax': {
       const axes = reduceAxes(a, b, op);
       const keep = num(attrs, 'keepdims', 1) === 1;
-      const shape = keep ? a.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : a.shape.filter((_, i) => !axes.includes(i));
+      const shape = keep
+        ? a.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+        : a.shape.filter((_, i) => !axes.includes(i));
       return { shape, type: a.type };
     }
     case 'Transpose': {
@@ -124,7 +136,8 @@ export function inferNode(op: OpType, ins: InputFacts[], attrs: Record<string, A
       const starts = constOf(b, 'starts', op);
       const ends = constOf(ins[2], 'ends', op);
       const axes = ins[3] ? constOf(ins[3], 'axes', op) : starts.map((_, i) => i);
-      if (ins[4] && constOf(ins[4], 'steps', op).some((s) => s !== 1)) throw new Error('Slice steps other than 1 are not supported');
+      if (ins[4] && constOf(ins[4], 'steps', op).some((s) => s !== 1))
+        throw new Error('Slice steps other than 1 are not supported');
       const shape = [...a.shape];
       axes.forEach((axis, i) => {
         const ax = normAxis(axis, a.shape.length);
@@ -144,10 +157,19 @@ export function inferNode(op: OpType, ins: InputFacts[], attrs: Record<string, A
       return { shape: broadcastShape(a.shape, constOf(b, 'shape', op)), type: a.type };
     case 'ConstantOfShape':
       return { shape: constOf(a, 'shape', op), type: 'float32' };
+    case 'MatMulNBits':
+      return { shape: [...a.shape.slice(0, -1), attrs.N as number], type: a.type };
+    case 'Relu':
+      return { shape: a.shape, type: a.type };
+    case 'Shape':
+    case 'Range':
+      throw new Error(`${op} has data-dependent output; training graphs use static shapes only`);
     case 'Pad': {
       const pads = constOf(b, 'pads', op);
       const rank = a.shape.length;
-      const axes = ins[3] ? constOf(ins[3], 'axes', op).map((x) => normAxis(x, rank)) : a.shape.map((_, i) => i);
+      const axes = ins[3]
+        ? constOf(ins[3], 'axes', op).map((x) => normAxis(x, rank))
+        : a.shape.map((_, i) => i);
       const shape = [...a.shape];
       axes.forEach((ax, i) => {
         shape[ax] = shape[ax]! + pads[i]! + pads[i + axes.length]!;

@@ -22,15 +22,20 @@ export class ShapedGraph {
   private readonly scalars = new Map<number, string>();
   private counter = 0;
 
+  /** Declares a graph input of a static shape. */
   input(name: string, type: ValueType, shape: number[]): string {
     this.graph.inputs.push({ name, type, dims: [...shape] });
     this.define(name, shape, type);
     return name;
   }
 
+  /** Adds a constant or weight stored with the graph (small values are tracked for folding). */
   initializer(init: Initializer): string {
     this.graph.initializers.set(init.name, init);
-    const v = init.data.length <= MAX_TRACKED_CONST ? Array.from(init.data as ArrayLike<number | bigint>, Number) : undefined;
+    const v =
+      init.data.length <= MAX_TRACKED_CONST
+        ? Array.from(init.data as ArrayLike<number | bigint>, Number)
+        : undefined;
     this.define(init.name, init.shape, init.type, v);
     return init.name;
   }
@@ -44,7 +49,8 @@ export class ShapedGraph {
       const ins = facts.map((f) => (f ? { shape: f.shape, data: Float64Array.from(f.value!) } : undefined));
       value = Array.from(runOp(node.op, ins, node.attrs).data);
     }
-    for (const n of node.inputs) if (n !== '') this.consumerCount.set(n, (this.consumerCount.get(n) ?? 0) + 1);
+    for (const n of node.inputs)
+      if (n !== '') this.consumerCount.set(n, (this.consumerCount.get(n) ?? 0) + 1);
     this.graph.nodes.push(node);
     const out = node.outputs[0]!;
     this.producers.set(out, node);
@@ -58,11 +64,19 @@ export class ShapedGraph {
     return out;
   }
 
+  /** An int64 constant (shape, axes, indices). */
   constInt(values: number[], shape: number[] = [values.length]): string {
     const name = this.fresh('const');
-    return this.initializer({ name, type: 'int64', shape, data: BigInt64Array.from(values, (v) => BigInt(v)), param: false });
+    return this.initializer({
+      name,
+      type: 'int64',
+      shape,
+      data: BigInt64Array.from(values, (v) => BigInt(v)),
+      param: false,
+    });
   }
 
+  /** A float32 constant. */
   constFloat(values: number[] | Float32Array, shape: number[] = [values.length]): string {
     const name = this.fresh('const');
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
@@ -79,6 +93,7 @@ export class ShapedGraph {
     return name;
   }
 
+  /** Exposes `value` as graph output `name` (through an Identity when the names differ). */
   output(value: string, name: string): void {
     if (value !== name) this.append({ op: 'Identity', inputs: [value], outputs: [name], attrs: {} });
     const type = this.type(name);
@@ -86,14 +101,17 @@ export class ShapedGraph {
     this.graph.outputs.push({ name, type, dims: [...this.shape(name)] });
   }
 
+  /** Whether `v` is defined. */
   has(v: string): boolean {
     return this.shapes.has(v);
   }
+  /** Static shape of `v`. */
   shape(v: string): number[] {
     const s = this.shapes.get(v);
     if (!s) throw new Error(`unknown value ${v}`);
     return s;
   }
+  /** Element type of `v`. */
   type(v: string): ElemType {
     return this.types.get(v)!;
   }
@@ -101,9 +119,11 @@ export class ShapedGraph {
   value(v: string): number[] | undefined {
     return this.values.get(v);
   }
+  /** The node computing `v` (undefined for inputs and initializers). */
   producer(v: string): Node | undefined {
     return this.producers.get(v);
   }
+  /** How many node inputs read `v` so far. */
   consumers(v: string): number {
     return this.consumerCount.get(v) ?? 0;
   }

@@ -49,9 +49,13 @@ export const reciprocal = unary((ctx, _x, y) => ctx.g.op('Neg', [mul(ctx, ctx.dy
 export const exp = unary((ctx, _x, y) => mul(ctx, ctx.dy, y));
 export const log = unary((ctx, x) => ctx.g.op('Div', [ctx.dy, x]));
 /** y = tanh x: dx = dy · (1 − y²) */
-export const tanh = unary((ctx, _x, y) => mul(ctx, ctx.dy, ctx.g.op('Sub', [ctx.g.scalar(1), mul(ctx, y, y)])));
+export const tanh = unary((ctx, _x, y) =>
+  mul(ctx, ctx.dy, ctx.g.op('Sub', [ctx.g.scalar(1), mul(ctx, y, y)])),
+);
 /** y = σ(x): dx = dy · y · (1 − y) */
-export const sigmoid = unary((ctx, _x, y) => mul(ctx, ctx.dy, mul(ctx, y, ctx.g.op('Sub', [ctx.g.scalar(1), y]))));
+export const sigmoid = unary((ctx, _x, y) =>
+  mul(ctx, ctx.dy, mul(ctx, y, ctx.g.op('Sub', [ctx.g.scalar(1), y]))),
+);
 /** y = erf x: dx = dy · 2/√π · e^(−x²) */
 export const erf = unary((ctx, x) => {
   const { g } = ctx;
@@ -75,7 +79,11 @@ export const gelu = unary((ctx, x) => {
   const one = g.scalar(1);
   let d: string;
   if (ctx.node.attrs.approximate === 'tanh') {
-    const u = mul(ctx, g.op('Add', [x, mul(ctx, mul(ctx, x, x2), g.scalar(GELU_CUBIC))]), g.scalar(SQRT_2_OVER_PI));
+    const u = mul(
+      ctx,
+      g.op('Add', [x, mul(ctx, mul(ctx, x, x2), g.scalar(GELU_CUBIC))]),
+      g.scalar(SQRT_2_OVER_PI),
+    );
     const t = g.op('Tanh', [u]);
     const left = mul(ctx, half, g.op('Add', [one, t]));
     const sech2 = g.op('Sub', [one, mul(ctx, t, t)]);

@@ -9,7 +9,8 @@ export const gather: GradRule = (ctx) => {
   if (!ctx.needs(0)) return [];
   const { g, node, dy } = ctx;
   const axis = (node.attrs.axis as number | undefined) ?? 0;
-  if (axis !== 0 && axis !== -g.shape(node.inputs[0]!).length) throw new Error('Gather gradient supports axis 0 only');
+  if (axis !== 0 && axis !== -g.shape(node.inputs[0]!).length)
+    throw new Error('Gather gradient supports axis 0 only');
   const ids = node.inputs[1]!;
   const indices = g.op('Unsqueeze', [ids, g.constInt([-1])]);
   return [[node.inputs[0]!, { kind: 'rows', indices, updates: dy }]];

@@ -4,7 +4,10 @@ import { reduceTo } from '../reduceTo';
 import type { GradRule } from './gradRule';
 
 function isSwapLast2(perm: number[], rank: number): boolean {
-  return perm.length === rank && perm.every((p, i) => (i < rank - 2 ? p === i : p === (i === rank - 2 ? rank - 1 : rank - 2)));
+  return (
+    perm.length === rank &&
+    perm.every((p, i) => (i < rank - 2 ? p === i : p === (i === rank - 2 ? rank - 1 : rank - 2)))
+  );
 }
 
 /** `v` with its last two axes swapped; reuses the source of a producing Transpose instead of transposing twice. */
@@ -12,10 +15,13 @@ function swapLast2(g: ShapedGraph, v: string): string {
   const rank = g.shape(v).length;
   const p = g.producer(v);
   if (p?.op === 'Transpose') {
-    const perm = (p.attrs.perm as number[] | undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    const perm =
+      (p.attrs.perm as number[] | undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
     if (isSwapLast2(perm, rank)) return p.inputs[0]!;
   }
-  const perm = Array.from({ length: rank }, (_, i) => (i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2));
+  const perm = Array.from({ length: rank }, (_, i) =>
+    i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2,
+  );
   return g.op('Transpose', [v], { perm });
 }
 

@@ -14,7 +14,8 @@ export const softmax: GradRule = (ctx) => {
 };
 
 /**
- * LayerNormalization over axes [axis, rank): mean and 1/σ are recomputed
+ * LayerNormalization over the last axis (the only form the stage graphs emit
+ * and the reference executor implements): mean and 1/σ are recomputed
  * from x (cheap elementwise work) rather than kept from the forward pass.
  *   x̂ = (x − μ)·r, r = 1/√(var + ε)
  *   dscale = Σ dy·x̂, dbias = Σ dy (over the non-normalised axes)
@@ -25,8 +26,9 @@ export const layerNormalization: GradRule = (ctx) => {
   const [x, scale, bias] = node.inputs as [string, string, string | undefined];
   const rank = g.shape(x).length;
   const axis = normAxis((node.attrs.axis as number | undefined) ?? -1, rank);
+  if (axis !== rank - 1) throw new Error('LayerNormalization gradient supports axis = -1 only');
   const eps = (node.attrs.epsilon as number | undefined) ?? 1e-5;
-  const axes = g.constInt(Array.from({ length: rank - axis }, (_, i) => axis + i));
+  const axes = g.constInt([axis]);
   const mean = (v: string) => g.op('ReduceMean', [v, axes], { keepdims: 1 });
   const mul = (a: string, b: string) => g.op('Mul', [a, b]);
   const xc = g.op('Sub', [x, mean(x)]);
