@@ -7,7 +7,10 @@ import { makeModelConfig } from '@ailo/virtual-tensor';
 import type { BenchModule, Figure } from '../types';
 
 // DESIGN.md "Numbers we aim at": tiny GPT-2, 4 layers, d 128, vocab 50257, batch 8 × 128.
-const SHAPE = { layers: 4, d: 128, heads: 4, vocab: 50257, batch: 8, seq: 128 };
+const FULL = { layers: 4, d: 128, heads: 4, vocab: 50257, batch: 8, seq: 128 };
+/** smoke runs only check that the benchmark still works */
+const SMOKE = { layers: 1, d: 32, heads: 2, vocab: 512, batch: 2, seq: 16 };
+let SHAPE = FULL;
 const THREADS = Math.min(2, availableParallelism());
 
 /** Our trainer: one optimizer step (forward, backward, clipping, AdamW) per sample. */
@@ -83,6 +86,7 @@ const bench: BenchModule = {
   name: 'training',
   description: `training tokens/s of a tiny GPT-2 (${SHAPE.layers} layers, d ${SHAPE.d}, vocab ${SHAPE.vocab}, batch ${SHAPE.batch} × ${SHAPE.seq}), ${THREADS} threads, vs PyTorch CPU`,
   async run(ctx) {
+    SHAPE = ctx.smoke ? SMOKE : FULL;
     const warmup = ctx.smoke ? 1 : 2;
     const steps = ctx.smoke ? 1 : 6;
     ctx.log(`training: ours, ${warmup} warmup + ${steps} steps`);
