@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { registerFlCommands } from './commands/fl';
 import { registerLedgerCommands } from './commands/ledger';
-import { registerModelStoreCommands } from './commands/modelStore';
 import { registerModelRunCommands } from './commands/modelRun';
+import { registerModelStoreCommands } from './commands/modelStore';
 import { registerNetworkCommands } from './commands/network';
 import { registerPocCommands } from './commands/poc';
 import { registerTrainCommands } from './commands/train';

@@ -12,7 +12,15 @@ function hfDir(name: 'gpt2' | 'qwen2'): string {
   if (name === 'gpt2') {
     writeFileSync(
       join(dir, 'config.json'),
-      JSON.stringify({ model_type: 'gpt2', n_layer: 2, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 12, n_inner: 32 }),
+      JSON.stringify({
+        model_type: 'gpt2',
+        n_layer: 2,
+        n_head: 2,
+        n_embd: 8,
+        n_positions: 16,
+        vocab_size: 12,
+        n_inner: 32,
+      }),
     );
     copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(dir, 'model.safetensors'));
   } else {
@@ -29,7 +37,9 @@ async function run(args: string[]): Promise<string> {
     return true;
   });
   try {
-    await buildCli().exitOverride().parseAsync(['node', 'ailo', ...args]);
+    await buildCli()
+      .exitOverride()
+      .parseAsync(['node', 'ailo', ...args]);
   } finally {
     spy.mockRestore();
   }
@@ -39,20 +49,29 @@ async function run(args: string[]): Promise<string> {
 afterEach(() => vi.restoreAllMocks());
 
 describe('ailo model logits / ailo generate', () => {
-  it.each(['gpt2', 'qwen2'] as const)('%s logits match the HF reference (1e-4), on 1 and 2 stages', async (name) => {
-    const dir = hfDir(name);
-    const ref = JSON.parse(
-      readFileSync(join(FIXTURES, name === 'gpt2' ? 'tiny_distilgpt2_logits.json' : 'tiny_qwen2_logits.json'), 'utf8'),
-    );
-    const ids = ref.sequences[0].slice(0, 6) as number[];
-    for (const stages of ['1', '2']) {
-      const { logits } = JSON.parse(await run(['model', 'logits', dir, '--ids', ids.join(','), '--stages', stages, '--json']));
-      expect(logits).toHaveLength(6);
-      for (let t = 0; t < 6; t++) {
-        for (let v = 0; v < 12; v++) expect(Math.abs(logits[t][v] - ref.logits[0][t][v])).toBeLessThanOrEqual(1e-4);
+  it.each(['gpt2', 'qwen2'] as const)(
+    '%s logits match the HF reference (1e-4), on 1 and 2 stages',
+    async (name) => {
+      const dir = hfDir(name);
+      const ref = JSON.parse(
+        readFileSync(
+          join(FIXTURES, name === 'gpt2' ? 'tiny_distilgpt2_logits.json' : 'tiny_qwen2_logits.json'),
+          'utf8',
+        ),
+      );
+      const ids = ref.sequences[0].slice(0, 6) as number[];
+      for (const stages of ['1', '2']) {
+        const { logits } = JSON.parse(
+          await run(['model', 'logits', dir, '--ids', ids.join(','), '--stages', stages, '--json']),
+        );
+        expect(logits).toHaveLength(6);
+        for (let t = 0; t < 6; t++) {
+          for (let v = 0; v < 12; v++)
+            expect(Math.abs(logits[t][v] - ref.logits[0][t][v])).toBeLessThanOrEqual(1e-4);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('greedy generation is the same on cpu, ref and split stages', async () => {
     const dir = hfDir('qwen2');
@@ -69,8 +88,12 @@ describe('ailo model logits / ailo generate', () => {
     const dir = hfDir('qwen2');
     await expect(run(['generate', dir, '--ids', '1,x'])).rejects.toMatchObject({ name: 'CliError' });
     await expect(run(['generate', dir, '--prompt', 'hello'])).rejects.toMatchObject({ name: 'CliError' });
-    await expect(run(['model', 'logits', '/nonexistent', '--ids', '1'])).rejects.toMatchObject({ code: 'bad_config' });
-    await expect(run(['model', 'logits', dir, '--ids', '99'])).rejects.toMatchObject({ code: 'token_out_of_range' });
+    await expect(run(['model', 'logits', '/nonexistent', '--ids', '1'])).rejects.toMatchObject({
+      code: 'bad_config',
+    });
+    await expect(run(['model', 'logits', dir, '--ids', '99'])).rejects.toMatchObject({
+      code: 'token_out_of_range',
+    });
   });
 });
 
@@ -82,6 +105,8 @@ describe('ailo model export', () => {
     expect(r.out).toBe(out);
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model_type).toBe('qwen2');
     expect(readFileSync(join(out, 'onnx', 'model.onnx')).byteLength).toBeGreaterThan(7000);
-    await expect(run(['model', 'export', dir, '--format', 'gguf', '--out', out])).rejects.toMatchObject({ name: 'CliError' });
+    await expect(run(['model', 'export', dir, '--format', 'gguf', '--out', out])).rejects.toMatchObject({
+      name: 'CliError',
+    });
   });
 });

@@ -5,23 +5,30 @@ import { CliError } from '../cliError';
 
 function parseIds(s: string): number[] {
   const ids = s.split(',').map((x) => Number(x.trim()));
-  if (ids.length === 0 || ids.some((x) => !Number.isInteger(x))) throw new CliError(`--ids expects comma-separated integers, got "${s}"`);
+  if (ids.length === 0 || ids.some((x) => !Number.isInteger(x)))
+    throw new CliError(`--ids expects comma-separated integers, got "${s}"`);
   return ids;
 }
 
 function parseNum(name: string, min?: number) {
   return (s: string): number => {
     const v = Number(s);
-    if (!Number.isFinite(v) || (min !== undefined && v < min)) throw new CliError(`${name} expects a number${min !== undefined ? ` >= ${min}` : ''}, got "${s}"`);
+    if (!Number.isFinite(v) || (min !== undefined && v < min))
+      throw new CliError(`${name} expects a number${min !== undefined ? ` >= ${min}` : ''}, got "${s}"`);
     return v;
   };
 }
 
 async function openChain(dir: string, backend: string, stages: number | undefined) {
   const model = await loadModel(dir);
-  const chain = await StageChain.create(model.config, model.weights, createNodeBackend(backend as BackendName), {
-    stages: stages ?? 1,
-  });
+  const chain = await StageChain.create(
+    model.config,
+    model.weights,
+    createNodeBackend(backend as BackendName),
+    {
+      stages: stages ?? 1,
+    },
+  );
   return { model, chain };
 }
 
@@ -49,14 +56,19 @@ export function registerModelRunCommands(program: Command, model: Command): void
 
   model
     .command('export <model-dir>')
-    .description('export for other runtimes (transformers.js: config.json + onnx/model.onnx with past key/values)')
+    .description(
+      'export for other runtimes (transformers.js: config.json + onnx/model.onnx with past key/values)',
+    )
     .requiredOption('--format <format>', 'transformers.js')
     .requiredOption('--out <dir>', 'output directory')
     .action(async (dir: string, o: { format: string; out: string }) => {
-      if (o.format !== 'transformers.js') throw new CliError(`Unknown export format "${o.format}"; supported: transformers.js`);
+      if (o.format !== 'transformers.js')
+        throw new CliError(`Unknown export format "${o.format}"; supported: transformers.js`);
       const m = await loadModel(dir);
       exportTransformersJs(m.config, m.weights, o.out, { tokenizerDir: dir });
-      process.stdout.write(`${JSON.stringify({ out: o.out, format: o.format, files: ['config.json', 'generation_config.json', 'onnx/model.onnx'] })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ out: o.out, format: o.format, files: ['config.json', 'generation_config.json', 'onnx/model.onnx'] })}\n`,
+      );
     });
 
   program
@@ -91,7 +103,10 @@ export function registerModelRunCommands(program: Command, model: Command): void
         for (;;) {
           const r = await it.next();
           if (r.done) {
-            if (o.json) process.stdout.write(`${JSON.stringify({ ids: r.value.ids, text: r.value.text, finishReason: r.value.finishReason })}\n`);
+            if (o.json)
+              process.stdout.write(
+                `${JSON.stringify({ ids: r.value.ids, text: r.value.text, finishReason: r.value.finishReason })}\n`,
+              );
             else process.stdout.write(m.tokenizer ? '\n' : `${r.value.ids.join(',')}\n`);
             break;
           }

@@ -1,0 +1,175 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CoordinatorNode, createTinyModel, type RemotePipeline, startCoordinatorNode } from '@ailo/node';
+import { evenSpans, StageChain } from '@ailo/pipeline';
+import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
+import type { BenchModule, Figure } from '../types';
+
+const CLI = join(import.meta.dirname, '../../../packages/node/src/cli.ts');
+const REPO = join(import.meta.dirname, '../../..');
+const PROMPT = 16;
+const SESSIONS = 8;
+const HOPS = 4;
+
+/** Minimal pipeline surface both sides share: a session forward and close. */
+interface Source {
+  forward(session: string, ids: number[][], opts?: { pastLength?: number }): Promise<unknown>;
+  close(session: string): Promise<void>;
+}
+
+/** `ailo worker` processes (from sources) serving the given spans for a coordinator. */
+async function startWorkers(
+  node: CoordinatorNode,
+  spans: { start: number; end: number }[],
+): Promise<ChildProcess[]> {
+  const children = spans.map((s) =>
+    spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=source',
+        CLI,
+        'worker',
+        '--coordinator',
+        node.coordinator.url,
+        '--layers',
+        `${s.start}:${s.end}`,
+      ],
+      {
+        cwd: REPO,
+        stdio: 'ignore',
+      },
+    ),
+  );
+  await node.coordinator.waitForCoverage(undefined, 120_000);
+  await node.coordinator.waitForWorkers(spans.length, 120_000);
+  return children;
+}
+
+/** ms per 1-token decode step of one session, after a PROMPT-token prefill. */
+async function decodeMs(src: Source, steps: number): Promise<number> {
+  const id = `b-${Math.random()}`;
+  await src.forward(id, [Array.from({ length: PROMPT }, (_, i) => (i * 31) % 500)]);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await src.forward(id, [[(i * 7) % 500]], { pastLength: PROMPT + i });
+  const ms = (performance.now() - t0) / steps;
+  await src.close(id);
+  return ms;
+}
+
+/** Tokens/s of SESSIONS sessions decoding concurrently, `steps` tokens each. */
+async function throughput(src: Source, steps: number): Promise<number> {
+  const ids = Array.from({ length: SESSIONS }, (_, k) => `t-${k}-${Math.random()}`);
+  await Promise.all(
+    ids.map((id, k) => src.forward(id, [Array.from({ length: PROMPT }, (_, i) => (i * 13 + k) % 500)])),
+  );
+  const t0 = performance.now();
+  await Promise.all(
+    ids.map(async (id) => {
+      for (let i = 0; i < steps; i++) await src.forward(id, [[(i * 11) % 500]], { pastLength: PROMPT + i });
+    }),
+  );
+  const tps = (SESSIONS * steps) / ((performance.now() - t0) / 1000);
+  await Promise.all(ids.map((id) => src.close(id)));
+  return tps;
+}
+
+const bench: BenchModule = {
+  name: 'network',
+  description:
+    'distributed decode over loopback: per-hop overhead of 4 worker processes vs an in-process 4-stage chain, and 8-session throughput 4-stage vs 1-stage',
+  async run(ctx) {
+    const reps = ctx.smoke ? 1 : 5;
+    const steps = ctx.smoke ? 4 : 32;
+    const root = mkdtempSync(join(tmpdir(), 'ailo-bench-net-'));
+    const modelDir = join(root, 'model');
+    createTinyModel(modelDir, { layers: 4, hidden: 128, heads: 4, context: 128 }, 1);
+    const model = loadModelDir(modelDir);
+    const spans = evenSpans(4, HOPS);
+    const chain = await StageChain.create(model.config, model.weights, createNodeBackend('cpu'), { spans });
+    const four = await startCoordinatorNode({
+      dataDir: join(root, 'c4'),
+      port: 0,
+      models: [{ dir: modelDir }],
+      maxSessions: 64,
+    });
+    const one = await startCoordinatorNode({
+      dataDir: join(root, 'c1'),
+      port: 0,
+      models: [{ dir: modelDir }],
+      maxSessions: 64,
+    });
+    const children = [
+      ...(await startWorkers(four, spans)),
+      ...(await startWorkers(one, [{ start: 0, end: 4 }])),
+    ];
+    try {
+      const remote: RemotePipeline = four.coordinator.pipeline();
+      const single: RemotePipeline = one.coordinator.pipeline();
+      await decodeMs(remote, 2);
+      await decodeMs(chain, 2);
+      const dist: number[] = [];
+      const local: number[] = [];
+      const perHop: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const l = await decodeMs(chain, steps);
+        const d = await decodeMs(remote, steps);
+        local.push(l);
+        dist.push(d);
+        perHop.push((d - l) / HOPS);
+        ctx.log(
+          `decode: ${HOPS} workers ${d.toFixed(3)} ms/token, in-process chain ${l.toFixed(3)} ms/token`,
+        );
+      }
+      const t4: number[] = [];
+      const t1: number[] = [];
+      await throughput(remote, 2);
+      await throughput(single, 2);
+      for (let r = 0; r < reps; r++) {
+        t1.push(await throughput(single, steps));
+        t4.push(await throughput(remote, steps));
+        ctx.log(
+          `${SESSIONS} sessions: 4-stage ${t4[r]!.toFixed(1)} tok/s, 1-stage ${t1[r]!.toFixed(1)} tok/s`,
+        );
+      }
+      const figures: Figure[] = [
+        {
+          name: `1-token decode through ${HOPS} worker processes on loopback (4-layer d128, vocab 50257)`,
+          unit: 'ms/token',
+          higherIsBetter: false,
+          samples: dist,
+          peer: { name: `in-process ${HOPS}-stage StageChain, same spans`, samples: local },
+        },
+        {
+          name: 'time added per hop by the network path (coordinator relay, both directions)',
+          unit: 'ms',
+          higherIsBetter: false,
+          samples: perHop,
+          peer: { skipped: 'derived: (distributed − in-process) / hops, from the figure above' },
+          goal: '< 0.5 ms per hop',
+        },
+        {
+          name: `throughput, ${SESSIONS} concurrent sessions, ${HOPS} workers (one span each)`,
+          unit: 'tok/s',
+          higherIsBetter: true,
+          samples: t4,
+          peer: { name: '1 worker holding all layers, same coordinator path', samples: t1 },
+          goal: '>= 0.8x peer',
+          goalRatio: 0.8,
+        },
+      ];
+      return figures;
+    } finally {
+      for (const c of children) c.kill('SIGTERM');
+      await four.close();
+      await one.close();
+      await chain.dispose();
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
