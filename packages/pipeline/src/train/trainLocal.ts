@@ -123,13 +123,14 @@ export async function trainLocal(opts: LocalTrainingOptions): Promise<LocalTrain
   } finally {
     await trainer.dispose();
   }
+  // the FedAvg pseudo-gradient Δ = M_start − M_end (a plain loop: Float32Array.from with a
+  // map function is ~30× slower on multi-million-element tensors)
   const update = new Map<string, Float32Array>();
   for (const [k, w] of weights) {
     const end = trainer.weights.get(k)!.data;
-    update.set(
-      k,
-      Float32Array.from(w.data, (v, i) => v - end[i]!),
-    );
+    const delta = new Float32Array(w.data.length);
+    for (let i = 0; i < delta.length; i++) delta[i] = w.data[i]! - end[i]!;
+    update.set(k, delta);
   }
   const seconds = (performance.now() - start) / 1000;
   return {
