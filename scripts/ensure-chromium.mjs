@@ -9,9 +9,13 @@ if (!existsSync(CHROMIUM)) {
   const apt = existsSync('/usr/bin/apt-get');
   if (root && apt) {
     console.log('Installing Chromium for the browser tests (apt-get install chromium)…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' });
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      stdio: 'inherit',
+    });
   } else {
-    console.error(`Browser tests need ${CHROMIUM}: run \`sudo apt-get install -y chromium\` (Debian/Ubuntu) and retry.`);
+    console.error(
+      `Browser tests need ${CHROMIUM}: run \`sudo apt-get install -y chromium\` (Debian/Ubuntu) and retry.`,
+    );
     process.exit(1);
   }
 }

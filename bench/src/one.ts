@@ -5,5 +5,7 @@ const figures = await mod.run({ smoke: flag === '--smoke', log: (s: string) => c
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 for (const f of figures) {
   const peer = f.peer && 'samples' in f.peer ? med(f.peer.samples) : undefined;
-  console.log(`${f.name}: ${med(f.samples).toFixed(3)} ${f.unit}${peer !== undefined ? ` | peer ${peer.toFixed(3)} | ratio ${(med(f.samples) / peer).toFixed(3)}` : ''}`);
+  console.log(
+    `${f.name}: ${med(f.samples).toFixed(3)} ${f.unit}${peer !== undefined ? ` | peer ${peer.toFixed(3)} | ratio ${(med(f.samples) / peer).toFixed(3)}` : ''}`,
+  );
 }

@@ -1,9 +1,9 @@
-import { makeModelConfig, type ModelConfig, modelTensors } from '@ailo/virtual-tensor';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GraphBuilder as GB, GraphBuilder, generateAll, StageChain, type Weight } from '@ailo/pipeline';
 import { createNodeBackend, exportTransformersJs } from '@ailo/pipeline/node';
+import { type ModelConfig, makeModelConfig, modelTensors } from '@ailo/virtual-tensor';
 import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
 import type { BenchModule, Figure } from '../types';
 
@@ -56,7 +56,14 @@ async function matmulGflops(reps: number): Promise<number[]> {
 }
 
 /** Transformers.js (onnxruntime-node, same version) on our export of the same weights. */
-async function transformersJsPeer(cfg: ModelConfig, weights: Map<string, Weight>, prompt: number[], steps: number, reps: number, prefillLen: number) {
+async function transformersJsPeer(
+  cfg: ModelConfig,
+  weights: Map<string, Weight>,
+  prompt: number[],
+  steps: number,
+  reps: number,
+  prefillLen: number,
+) {
   const root = mkdtempSync(join(tmpdir(), 'ailo-bench-tjs-'));
   try {
     exportTransformersJs(cfg, weights, join(root, 'model'));
@@ -72,11 +79,19 @@ async function transformersJsPeer(cfg: ModelConfig, weights: Map<string, Weight>
     const prefill: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
-      await model.generate({ input_ids: ids(prompt), max_new_tokens: steps, min_new_tokens: steps, do_sample: false });
+      await model.generate({
+        input_ids: ids(prompt),
+        max_new_tokens: steps,
+        min_new_tokens: steps,
+        do_sample: false,
+      });
       const total = performance.now() - t0;
       const p = Array.from({ length: prefillLen }, (_, i) => i % 500);
       const t1 = performance.now();
-      await model({ input_ids: ids(p), attention_mask: new Tensor('int64', new BigInt64Array(p.length).fill(1n), [1, p.length]) });
+      await model({
+        input_ids: ids(p),
+        attention_mask: new Tensor('int64', new BigInt64Array(p.length).fill(1n), [1, p.length]),
+      });
       const pre = performance.now() - t1;
       prefill.push(prefillLen / (pre / 1000));
       // generate() = one prompt forward + (steps − 1) one-token forwards
@@ -110,13 +125,28 @@ const bench: BenchModule = {
   async run(ctx) {
     const small = ctx.smoke;
     const cfg = small
-      ? makeModelConfig({ architecture: 'gpt2', numLayers: 4, hiddenSize: 64, numHeads: 4, vocabSize: 512, maxPositions: 256 })
-      : makeModelConfig({ architecture: 'gpt2', numLayers: 12, hiddenSize: 768, numHeads: 12, vocabSize: 50257, maxPositions: 1024 });
+      ? makeModelConfig({
+          architecture: 'gpt2',
+          numLayers: 4,
+          hiddenSize: 64,
+          numHeads: 4,
+          vocabSize: 512,
+          maxPositions: 256,
+        })
+      : makeModelConfig({
+          architecture: 'gpt2',
+          numLayers: 12,
+          hiddenSize: 768,
+          numHeads: 12,
+          vocabSize: 50257,
+          maxPositions: 1024,
+        });
     const reps = small ? 1 : 5;
     const steps = small ? 4 : 32;
     ctx.log(`building ${small ? 'tiny' : 'GPT-2-124M-shaped'} model`);
     const weights = randomWeights(cfg);
-    const weightBytes = [...weights.values()].reduce((a, w) => a + w.data.byteLength, 0) - (cfg.tieWordEmbeddings ? 0 : 0);
+    const weightBytes =
+      [...weights.values()].reduce((a, w) => a + w.data.byteLength, 0) - (cfg.tieWordEmbeddings ? 0 : 0);
     const backend = createNodeBackend('cpu', { threads: THREADS });
     const one = await StageChain.create(cfg, weights, backend);
     const four = await StageChain.create(cfg, weights, backend, { stages: 4 });

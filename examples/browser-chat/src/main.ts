@@ -1,6 +1,13 @@
 import { generate, gpt2Tokenizer, StageChain, weightsFromEntries } from '@ailo/pipeline';
 import { createWebBackend } from '@ailo/pipeline/web';
-import { fetchManifest, HttpStore, IdbStore, MemoryStore, modelConfigFromHf, VirtualModel } from '@ailo/virtual-tensor';
+import {
+  fetchManifest,
+  HttpStore,
+  IdbStore,
+  MemoryStore,
+  modelConfigFromHf,
+  VirtualModel,
+} from '@ailo/virtual-tensor';
 
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 const log = document.querySelector<HTMLDivElement>('#log')!;
@@ -23,9 +30,13 @@ async function openStore(base: string) {
     const cache = new IdbStore({ name: 'ailo-browser-chat' });
     await cache.keys();
     window.ailo.cache = 'indexeddb';
-    return new HttpStore({ baseUrl: base, cache, onProgress: (p) => {
+    return new HttpStore({
+      baseUrl: base,
+      cache,
+      onProgress: (p) => {
         status.textContent = `Downloading ${p.key}: ${fmt(p.bytes)} / ${fmt(p.total ?? 0)}`;
-      } });
+      },
+    });
   } catch {
     window.ailo.cache = 'memory';
     return new HttpStore({ baseUrl: base, cache: new MemoryStore() });
@@ -64,7 +75,12 @@ async function main() {
     stop.disabled = false;
     const ids: number[] = [];
     try {
-      const it = generate(chain, tokenizer.encode(text), { greedy: true, maxTokens: 12, signal: abort.signal, stopOnEos: false }, tokenizer);
+      const it = generate(
+        chain,
+        tokenizer.encode(text),
+        { greedy: true, maxTokens: 12, signal: abort.signal, stopOnEos: false },
+        tokenizer,
+      );
       for await (const t of it) {
         ids.push(t.id);
         out.textContent += t.text;

@@ -16,7 +16,14 @@ const DIST = join(ROOT, 'dist');
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, '../../test-results/browser-chat');
 
-const config = makeModelConfig({ architecture: 'gpt2', numLayers: 2, hiddenSize: 64, numHeads: 4, vocabSize: 50257, maxPositions: 128 });
+const config = makeModelConfig({
+  architecture: 'gpt2',
+  numLayers: 2,
+  hiddenSize: 64,
+  numHeads: 4,
+  vocabSize: 50257,
+  maxPositions: 128,
+});
 
 function randomWeights(): Map<string, Weight> {
   let s = 2024;
@@ -34,7 +41,13 @@ function randomWeights(): Map<string, Weight> {
   return out;
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
 
 let server: Server;
 let url = '';
@@ -47,7 +60,14 @@ beforeAll(async () => {
   await build({ root: ROOT, logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts') });
   const tmp = mkdtempSync(join(tmpdir(), 'ailo-browser-'));
   const st = join(tmp, 'model.safetensors');
-  writeFileSync(st, encodeSafetensors([...weights].map(([n, w]) => [n, float32ToEntry(w.data, w.shape)] as [string, ReturnType<typeof float32ToEntry>])));
+  writeFileSync(
+    st,
+    encodeSafetensors(
+      [...weights].map(
+        ([n, w]) => [n, float32ToEntry(w.data, w.shape)] as [string, ReturnType<typeof float32ToEntry>],
+      ),
+    ),
+  );
   rmSync(join(DIST, 'model'), { recursive: true, force: true });
   await packModel({ input: st, out: join(DIST, 'model'), hfConfig: config.hf, chunks: 4 });
   server = createServer((req, res) => {
@@ -75,7 +95,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ailo-chromium-')), {
     executablePath: CHROMIUM,
     headless: false,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }, 240_000);
 
@@ -92,9 +121,14 @@ describe('browser chat (real Chromium, WASM, IndexedDB)', () => {
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     await page.goto(url);
-    await page.waitForFunction(() => window.ailo?.ready || window.ailo?.error, null, { timeout: 120_000 }).catch(async (e) => {
-      throw new Error(`page never became ready: ${await page.locator('#status').textContent()}\n${consoleLines.join('\n')}\n404: ${notFound.join(', ')}`, { cause: e });
-    });
+    await page
+      .waitForFunction(() => window.ailo?.ready || window.ailo?.error, null, { timeout: 120_000 })
+      .catch(async (e) => {
+        throw new Error(
+          `page never became ready: ${await page.locator('#status').textContent()}\n${consoleLines.join('\n')}\n404: ${notFound.join(', ')}`,
+          { cause: e },
+        );
+      });
     expect(await page.evaluate(() => window.ailo.error)).toBeUndefined();
     expect(await page.evaluate(() => window.ailo.cache)).toBe('indexeddb');
     const firstVisitChunks = chunkRequests;
@@ -102,13 +136,22 @@ describe('browser chat (real Chromium, WASM, IndexedDB)', () => {
 
     await page.getByLabel('Message').fill(prompt);
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.waitForFunction(() => document.querySelector('[role=log]')?.getAttribute('data-done') === '1', null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[role=log]')?.getAttribute('data-done') === '1',
+      null,
+      { timeout: 120_000 },
+    );
     const browserIds = await page.evaluate(() => window.ailo.lastIds);
     await page.screenshot({ path: join(SHOTS, 'chat.png') });
 
     const chain = await StageChain.create(config, weights, createNodeBackend('cpu'));
     const tok = gpt2Tokenizer();
-    const node = await generateAll(chain, tok.encode(prompt), { greedy: true, maxTokens: 12, stopOnEos: false }, tok);
+    const node = await generateAll(
+      chain,
+      tok.encode(prompt),
+      { greedy: true, maxTokens: 12, stopOnEos: false },
+      tok,
+    );
     expect(browserIds).toEqual(node.ids);
     expect(await page.getByRole('log').textContent()).toContain(`Model: ${node.text}`);
 

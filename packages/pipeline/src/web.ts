@@ -23,7 +23,9 @@ export async function createWebBackend(
     env: { wasm: { numThreads?: number; wasmPaths?: string } };
   };
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  ort.env.wasm.numThreads = opts.threads ?? (isolated ? Math.min(4, (nav as { hardwareConcurrency?: number })?.hardwareConcurrency ?? 1) : 1);
+  ort.env.wasm.numThreads =
+    opts.threads ??
+    (isolated ? Math.min(4, (nav as { hardwareConcurrency?: number })?.hardwareConcurrency ?? 1) : 1);
   // where the page serves onnxruntime-web's .wasm/.mjs runtime files (bundlers do not copy them)
   if (opts.wasmPaths) ort.env.wasm.wasmPaths = opts.wasmPaths;
   return createOrtBackend(ort, { provider });

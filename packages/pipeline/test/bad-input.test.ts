@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { parseHfConfig, PipelineError, Stage, StageChain, weightsFromSafetensors } from '../src/index';
-import { createNodeBackend } from '../src/node';
 import { encodeSafetensors, float32ToEntry } from '@ailo/virtual-tensor';
+import { describe, expect, it } from 'vitest';
+import { PipelineError, parseHfConfig, Stage, StageChain, weightsFromSafetensors } from '../src/index';
+import { createNodeBackend } from '../src/node';
 import { loadFixture } from './fixtures';
 
 const code = async (p: Promise<unknown> | (() => unknown)) => {
@@ -40,11 +40,15 @@ describe('bad input is a typed error', () => {
   it('NaN/Inf in weights at load', () => {
     const bad = new Float32Array([1, Number.NaN, 3, 4]);
     const bytes = encodeSafetensors({ w: float32ToEntry(bad, [2, 2]) });
-    expect(() => weightsFromSafetensors([bytes])).toThrowError(expect.objectContaining({ code: 'non_finite' }));
+    expect(() => weightsFromSafetensors([bytes])).toThrowError(
+      expect.objectContaining({ code: 'non_finite' }),
+    );
   });
 
   it('weights whose shapes disagree with the config', async () => {
-    const cfg = parseHfConfig({ ...{ model_type: 'gpt2', n_layer: 2, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 13 } });
+    const cfg = parseHfConfig({
+      ...{ model_type: 'gpt2', n_layer: 2, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 13 },
+    });
     expect(await code(StageChain.create(cfg, fx.weights, createNodeBackend('cpu')))).toBe('bad_weights');
     const missing = new Map(fx.weights);
     missing.delete('transformer.h.1.ln_2.bias');
@@ -62,7 +66,9 @@ describe('bad input is a typed error', () => {
   });
 
   it('a stage asked for layers it does not hold, or fed the wrong input kind', async () => {
-    expect(await code(Stage.create(fx.config, fx.weights, { start: 1, end: 3 }, createNodeBackend('cpu')))).toBe('bad_input');
+    expect(
+      await code(Stage.create(fx.config, fx.weights, { start: 1, end: 3 }, createNodeBackend('cpu'))),
+    ).toBe('bad_input');
     const second = await Stage.create(fx.config, fx.weights, { start: 1, end: 2 }, createNodeBackend('cpu'));
     const ids = { type: 'int64' as const, shape: [1, 1], data: new BigInt64Array([1n]) };
     expect(await code(second.forward('s', { input: ids }))).toBe('bad_input');
@@ -75,7 +81,11 @@ describe('bad input is a typed error', () => {
       maxSessions: 2,
       now: () => now,
     });
-    const ids = (n: number) => ({ type: 'int64' as const, shape: [1, n], data: new BigInt64Array(n).fill(1n) });
+    const ids = (n: number) => ({
+      type: 'int64' as const,
+      shape: [1, n],
+      data: new BigInt64Array(n).fill(1n),
+    });
     await stage.forward('a', { input: ids(3) });
     stage.close('a');
     expect(await code(stage.forward('a', { input: ids(1), pastLength: 3 }))).toBe('unknown_session');
@@ -90,8 +100,12 @@ describe('bad input is a typed error', () => {
   });
 
   it('an unavailable backend says how to enable it', async () => {
-    const e = await code(Stage.create(fx.config, fx.weights, { start: 0, end: 2 }, createNodeBackend('cuda')));
+    const e = await code(
+      Stage.create(fx.config, fx.weights, { start: 0, end: 2 }, createNodeBackend('cuda')),
+    );
     expect(e).toBe('backend_unavailable');
-    expect(() => createNodeBackend('webgpu')).toThrowError(expect.objectContaining({ code: 'backend_unavailable' }));
+    expect(() => createNodeBackend('webgpu')).toThrowError(
+      expect.objectContaining({ code: 'backend_unavailable' }),
+    );
   });
 });

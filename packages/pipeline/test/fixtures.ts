@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ModelConfig, parseHfConfig, weightsFromSafetensors } from '../src/index';
 import type { Weight } from '../src/families/weights';
+import { type ModelConfig, parseHfConfig, weightsFromSafetensors } from '../src/index';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../../../../shared/fixtures/hf-tiny');
 
@@ -28,7 +28,10 @@ export const TINY_GPT2_CONFIG = {
 
 export function loadFixture(name: 'gpt2' | 'qwen2'): Fixture {
   const base = name === 'gpt2' ? 'tiny_distilgpt2' : 'tiny_qwen2';
-  const cfgJson = name === 'gpt2' ? TINY_GPT2_CONFIG : JSON.parse(readFileSync(join(FIXTURE_DIR, 'tiny_qwen2_config.json'), 'utf8'));
+  const cfgJson =
+    name === 'gpt2'
+      ? TINY_GPT2_CONFIG
+      : JSON.parse(readFileSync(join(FIXTURE_DIR, 'tiny_qwen2_config.json'), 'utf8'));
   const ref = JSON.parse(readFileSync(join(FIXTURE_DIR, `${base}_logits.json`), 'utf8'));
   return {
     name,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generate, generateAll, gpt2Tokenizer, sampleToken, seededRandom, StageChain } from '../src/index';
+import { generate, generateAll, gpt2Tokenizer, StageChain, sampleToken, seededRandom } from '../src/index';
 import { createNodeBackend } from '../src/node';
 import { loadFixture } from './fixtures';
 
@@ -61,7 +61,9 @@ describe('generation', () => {
     await expect(generateAll(chain, [], {})).rejects.toMatchObject({ code: 'empty_input' });
     await expect(generateAll(chain, [1], { topP: 0 })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(generateAll(chain, [1], { temperature: -1 })).rejects.toMatchObject({ code: 'bad_input' });
-    await expect(generateAll(chain, new Array(17).fill(1), {})).rejects.toMatchObject({ code: 'context_overflow' });
+    await expect(generateAll(chain, new Array(17).fill(1), {})).rejects.toMatchObject({
+      code: 'context_overflow',
+    });
   });
 });
 
@@ -74,7 +76,8 @@ describe('sampling', () => {
   it('top-k 1 is greedy; top-k 2 never picks outside the two best', () => {
     const r = seededRandom(1);
     for (let i = 0; i < 200; i++) expect(sampleToken(logits, { topK: 1 }, [], r)).toBe(1);
-    for (let i = 0; i < 200; i++) expect([1, 2]).toContain(sampleToken(logits, { topK: 2, temperature: 3 }, [], r));
+    for (let i = 0; i < 200; i++)
+      expect([1, 2]).toContain(sampleToken(logits, { topK: 2, temperature: 3 }, [], r));
   });
   it('top-p keeps the nucleus only', () => {
     const r = seededRandom(2);

@@ -15,9 +15,15 @@ describe.each([
   it.each(['gpt2', 'qwen2'] as const)('%s logits stay within tolerance of f32', async (name) => {
     const fx = loadFixture(name);
     const file = parseSafetensors(
-      new Uint8Array(readFileSync(join(FIXTURE_DIR, name === 'gpt2' ? 'tiny_distilgpt2.safetensors' : 'tiny_qwen2.safetensors'))),
+      new Uint8Array(
+        readFileSync(
+          join(FIXTURE_DIR, name === 'gpt2' ? 'tiny_distilgpt2.safetensors' : 'tiny_qwen2.safetensors'),
+        ),
+      ),
     );
-    const half = encodeSafetensors([...file.tensors].map(([n, e]) => [n, convertEntry(e, dtype)] as [string, typeof e]));
+    const half = encodeSafetensors(
+      [...file.tensors].map(([n, e]) => [n, convertEntry(e, dtype)] as [string, typeof e]),
+    );
     const weights = weightsFromSafetensors([half]);
     const chain = await StageChain.create(fx.config, weights, createNodeBackend('cpu'));
     const out = await chain.forward('s', [fx.sequences[0]!]);

@@ -24,8 +24,13 @@ describe('int8 weights (MatMulNBits)', () => {
     const fx = loadFixture(name);
     const ids = [fx.sequences[0]!];
     const f32 = await StageChain.create(fx.config, fx.weights, createNodeBackend('cpu'));
-    const cpu8 = await StageChain.create(fx.config, fx.weights, createNodeBackend('cpu'), { weightFormat: 'int8' });
-    const ref8 = await StageChain.create(fx.config, fx.weights, createNodeBackend('ref'), { weightFormat: 'int8', stages: 2 });
+    const cpu8 = await StageChain.create(fx.config, fx.weights, createNodeBackend('cpu'), {
+      weightFormat: 'int8',
+    });
+    const ref8 = await StageChain.create(fx.config, fx.weights, createNodeBackend('ref'), {
+      weightFormat: 'int8',
+      stages: 2,
+    });
     const a = (await cpu8.forward('s', ids)).data as Float32Array;
     const r = (await ref8.forward('s', ids)).data as Float64Array;
     const f = (await f32.forward('s', ids)).data as Float32Array;

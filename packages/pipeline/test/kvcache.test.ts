@@ -33,12 +33,15 @@ describe.each(['gpt2', 'qwen2'] as const)('KV cache and stage splits: %s', (name
     const mask = [a.map(() => 1), [...new Array(pad).fill(0), ...b.map(() => 1)]];
     const out = await chain.forward('batch', ids, { mask });
     const data = out.data as Float32Array;
-    for (let t = 0; t < 10; t++) expect(maxAbsDiff(row(data, V, t), fx.logits[0]![t]!)).toBeLessThanOrEqual(1e-4);
+    for (let t = 0; t < 10; t++)
+      expect(maxAbsDiff(row(data, V, t), fx.logits[0]![t]!)).toBeLessThanOrEqual(1e-4);
     for (let t = 0; t < b.length; t++) {
       expect(maxAbsDiff(row(data, V, 10 + pad + t), fx.logits[2]![t]!)).toBeLessThanOrEqual(1e-4);
     }
     // continue decoding both rows one step; row b's next token sits at its own position
-    const next = await chain.forward('batch', [[fx.sequences[0]![10]!], [fx.sequences[2]![6]!]], { pastLength: 10 });
+    const next = await chain.forward('batch', [[fx.sequences[0]![10]!], [fx.sequences[2]![6]!]], {
+      pastLength: 10,
+    });
     const nd = next.data as Float32Array;
     expect(maxAbsDiff(row(nd, V, 0), fx.logits[0]![10]!)).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(row(nd, V, 1), fx.logits[2]![6]!)).toBeLessThanOrEqual(1e-4);

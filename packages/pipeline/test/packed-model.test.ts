@@ -16,7 +16,10 @@ describe.each(['gpt2', 'qwen2'] as const)('packed VirtualTensor model: %s', (nam
     await packModel({
       input: join(FIXTURE_DIR, name === 'gpt2' ? 'tiny_distilgpt2.safetensors' : 'tiny_qwen2.safetensors'),
       out,
-      hfConfig: name === 'gpt2' ? TINY_GPT2_CONFIG : (await import(join(FIXTURE_DIR, 'tiny_qwen2_config.json'), { with: { type: 'json' } })).default,
+      hfConfig:
+        name === 'gpt2'
+          ? TINY_GPT2_CONFIG
+          : (await import(join(FIXTURE_DIR, 'tiny_qwen2_config.json'), { with: { type: 'json' } })).default,
       chunks: 3,
     });
     const m = await loadModel(out);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeBackend } from '../src/node';
 import { StageChain } from '../src/index';
+import { createNodeBackend } from '../src/node';
 import { loadFixture, maxAbsDiff } from './fixtures';
 
 // Tolerances: the fixture logits are float64 HF outputs. The float64 reference

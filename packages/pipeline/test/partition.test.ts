@@ -1,9 +1,17 @@
 import { makeModelConfig } from '@ailo/virtual-tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { footprintModel, partitionLayers, type PlanNode } from '../src/index';
+import { footprintModel, type PlanNode, partitionLayers } from '../src/index';
 
-const tiny = makeModelConfig({ architecture: 'llama', numLayers: 6, hiddenSize: 64, numHeads: 4, numKvHeads: 2, vocabSize: 1000, maxPositions: 128 });
+const tiny = makeModelConfig({
+  architecture: 'llama',
+  numLayers: 6,
+  hiddenSize: 64,
+  numHeads: 4,
+  numKvHeads: 2,
+  vocabSize: 1000,
+  maxPositions: 128,
+});
 const llama70b = makeModelConfig({
   architecture: 'llama',
   numLayers: 80,
@@ -16,7 +24,12 @@ const llama70b = makeModelConfig({
 });
 
 /** Exhaustive search over every ordered assignment of (possibly empty) contiguous spans. */
-function bruteForce(nodes: PlanNode[], fits: (a: number, b: number, n: PlanNode) => boolean, cost: (a: number, b: number, n: PlanNode) => number, L: number): number {
+function bruteForce(
+  nodes: PlanNode[],
+  fits: (a: number, b: number, n: PlanNode) => boolean,
+  cost: (a: number, b: number, n: PlanNode) => number,
+  L: number,
+): number {
   let best = Number.POSITIVE_INFINITY;
   const rec = (g: number, start: number, worst: number) => {
     if (start === L) {
@@ -35,7 +48,11 @@ function bruteForce(nodes: PlanNode[], fits: (a: number, b: number, n: PlanNode)
 
 describe('partition planner', () => {
   it('covers every layer with contiguous spans that fit each node', () => {
-    const nodes = Array.from({ length: 120 }, (_, i) => ({ id: `n${i}`, memoryBytes: 4 * 2 ** 30, relativeSpeed: 1 }));
+    const nodes = Array.from({ length: 120 }, (_, i) => ({
+      id: `n${i}`,
+      memoryBytes: 4 * 2 ** 30,
+      relativeSpeed: 1,
+    }));
     const p = partitionLayers(llama70b, nodes, { weightBytes: 2, contextLength: 4096 });
     let next = 0;
     for (const s of p.stages) {
@@ -52,10 +69,19 @@ describe('partition planner', () => {
     const layer = fp.stage(1, 2).total;
     fc.assert(
       fc.property(
-        fc.array(fc.record({ mem: fc.integer({ min: 1, max: 8 }), speed: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ mem: fc.integer({ min: 1, max: 8 }), speed: fc.integer({ min: 1, max: 4 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         (spec) => {
-          const nodes = spec.map((s, i) => ({ id: `n${i}`, memoryBytes: s.mem * layer, relativeSpeed: s.speed }));
-          const sorted = [...nodes].sort((a, b) => b.relativeSpeed - a.relativeSpeed || b.memoryBytes - a.memoryBytes);
+          const nodes = spec.map((s, i) => ({
+            id: `n${i}`,
+            memoryBytes: s.mem * layer,
+            relativeSpeed: s.speed,
+          }));
+          const sorted = [...nodes].sort(
+            (a, b) => b.relativeSpeed - a.relativeSpeed || b.memoryBytes - a.memoryBytes,
+          );
           const expected = bruteForce(
             sorted,
             (a, b, n) => fp.stage(a, b).total <= n.memoryBytes,
@@ -63,7 +89,9 @@ describe('partition planner', () => {
             tiny.numLayers,
           );
           if (!Number.isFinite(expected)) {
-            expect(() => partitionLayers(tiny, nodes, { contextLength: 16 })).toThrowError(expect.objectContaining({ code: 'no_fit' }));
+            expect(() => partitionLayers(tiny, nodes, { contextLength: 16 })).toThrowError(
+              expect.objectContaining({ code: 'no_fit' }),
+            );
             return;
           }
           const plan = partitionLayers(tiny, nodes, { contextLength: 16 });
@@ -75,7 +103,11 @@ describe('partition planner', () => {
   });
 
   it('explains why nothing fits', () => {
-    const nodes = Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, memoryBytes: 2 ** 30, relativeSpeed: 1 }));
+    const nodes = Array.from({ length: 10 }, (_, i) => ({
+      id: `n${i}`,
+      memoryBytes: 2 ** 30,
+      relativeSpeed: 1,
+    }));
     try {
       partitionLayers(llama70b, nodes, { weightBytes: 2 });
       throw new Error('expected no_fit');

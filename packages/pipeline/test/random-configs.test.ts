@@ -1,8 +1,8 @@
+import { makeModelConfig, modelTensors } from '@ailo/virtual-tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeModelConfig, modelTensors } from '@ailo/virtual-tensor';
-import { type ModelConfig, StageChain } from '../src/index';
 import type { Weight } from '../src/families/weights';
+import { type ModelConfig, StageChain } from '../src/index';
 import { createNodeBackend } from '../src/node';
 import { maxAbsDiff } from './fixtures';
 
@@ -21,7 +21,10 @@ export function randomWeights(cfg: ModelConfig, seed: number, scale = 0.3): Map<
     if (out.has(t.name)) continue;
     const n = t.shape.reduce((a, b) => a * b, 1);
     const isNorm = /ln_|norm/.test(t.name) && t.name.endsWith('weight');
-    out.set(t.name, { shape: t.shape, data: Float32Array.from({ length: n }, () => (isNorm ? 1 + 0.1 * rnd() : scale * rnd())) });
+    out.set(t.name, {
+      shape: t.shape,
+      data: Float32Array.from({ length: n }, () => (isNorm ? 1 + 0.1 * rnd() : scale * rnd())),
+    });
   }
   return out;
 }

@@ -39,33 +39,48 @@ export function createOrtBackend(ort: OrtModule, opts: OrtBackendOptions): Backe
         externalData,
       };
       if (opts.threads) sessionOptions.intraOpNumThreads = opts.threads;
-      if (opts.profilePrefix) Object.assign(sessionOptions, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
+      if (opts.profilePrefix)
+        Object.assign(sessionOptions, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
       // Several stages may share a process: idle ORT workers must not spin and starve the others.
-      sessionOptions.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+      sessionOptions.extra = {
+        session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } },
+      };
       let session: OrtSession;
       try {
         session = await ort.InferenceSession.create(model, sessionOptions);
       } catch (cause) {
         const msg = String((cause as Error)?.message ?? cause);
         if (opts.provider === 'cuda' || opts.provider === 'webgpu' || /provider/i.test(msg)) {
-          throw new PipelineError('backend_unavailable', `ONNX Runtime execution provider "${opts.provider}" is unavailable.`, {
-            details: `${msg}\n${providerHint(opts.provider)}`,
-            cause,
-          });
+          throw new PipelineError(
+            'backend_unavailable',
+            `ONNX Runtime execution provider "${opts.provider}" is unavailable.`,
+            {
+              details: `${msg}\n${providerHint(opts.provider)}`,
+              cause,
+            },
+          );
         }
-        throw new PipelineError('bad_input', 'ONNX Runtime rejected the stage graph.', { details: msg, cause });
+        throw new PipelineError('bad_input', 'ONNX Runtime rejected the stage graph.', {
+          details: msg,
+          cause,
+        });
       }
       return {
         async run(feeds) {
           const ortFeeds: Record<string, OrtTensor> = {};
           for (const [k, t] of Object.entries(feeds)) {
-            const data = t.type === 'float32' && t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
+            const data =
+              t.type === 'float32' && t.data instanceof Float64Array ? Float32Array.from(t.data) : t.data;
             ortFeeds[k] = new ort.Tensor(t.type, data, t.shape);
           }
           const out = await session.run(ortFeeds);
           const res: Record<string, HostTensor> = {};
           for (const [k, t] of Object.entries(out)) {
-            res[k] = { type: t.type === 'int64' ? 'int64' : 'float32', shape: [...t.dims], data: t.data as Float32Array };
+            res[k] = {
+              type: t.type === 'int64' ? 'int64' : 'float32',
+              shape: [...t.dims],
+              data: t.data as Float32Array,
+            };
           }
           return res;
         },
@@ -82,6 +97,7 @@ function providerHint(provider: string): string {
   if (provider === 'cuda') {
     return 'onnxruntime-node downloads its CUDA libraries in its install script, which this workspace skips. Enable it with `allowBuilds: { onnxruntime-node: true }` in pnpm-workspace.yaml (or `ONNXRUNTIME_NODE_INSTALL_CUDA=v12 npm rebuild onnxruntime-node`) on a machine with CUDA 12 and cuDNN 9.';
   }
-  if (provider === 'webgpu') return 'WebGPU needs a browser with navigator.gpu, or a Vulkan driver for onnxruntime-node.';
+  if (provider === 'webgpu')
+    return 'WebGPU needs a browser with navigator.gpu, or a Vulkan driver for onnxruntime-node.';
   return '';
 }

@@ -6,6 +6,7 @@ import { quantizeInt8 } from '../quantize/quantizeInt8';
  * whole weight on every call and measured 150× slower on CPU.
  */
 const INT8_ACCURACY_LEVEL = 4;
+
 import type { StageContext } from './family';
 import { getWeight } from './weights';
 
@@ -36,7 +37,13 @@ export function projection(
     const nBlocks = Math.ceil(q.K / q.blockSize);
     const qb = b.constBytes(`${name}.q8`, q.data, [q.N, nBlocks, q.blockSize]);
     const sc = b.constFloat(q.scales, [q.N * nBlocks]);
-    y = b.op('MatMulNBits', [x, qb, sc], { K: q.K, N: q.N, bits: 8, block_size: q.blockSize, accuracy_level: INT8_ACCURACY_LEVEL });
+    y = b.op('MatMulNBits', [x, qb, sc], {
+      K: q.K,
+      N: q.N,
+      bits: 8,
+      block_size: q.blockSize,
+      accuracy_level: INT8_ACCURACY_LEVEL,
+    });
   } else {
     const w = weight(ctx, name, shape, prefixes);
     y = b.matmul(x, layout === 'in_out' ? w : b.transpose(w, [1, 0]));

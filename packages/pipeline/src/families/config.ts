@@ -14,15 +14,22 @@ export function parseHfConfig(cfg: Record<string, unknown>): ModelConfig {
     (typeof mt === 'string' && (ARCHITECTURES as readonly string[]).includes(mt)) ||
     classes.some((c) => /^(GPT2|Llama|Qwen2)(LMHead|ForCausalLM|Model)/.test(c));
   if (!known) {
-    throw new PipelineError('unsupported_architecture', `Unsupported architecture "${String(mt ?? classes[0] ?? 'unknown')}".`, {
-      details: `Supported: ${ARCHITECTURES.join(', ')}`,
-    });
+    throw new PipelineError(
+      'unsupported_architecture',
+      `Unsupported architecture "${String(mt ?? classes[0] ?? 'unknown')}".`,
+      {
+        details: `Supported: ${ARCHITECTURES.join(', ')}`,
+      },
+    );
   }
   try {
     return checkRunnable(modelConfigFromHf(cfg));
   } catch (cause) {
     if (cause instanceof PipelineError) throw cause;
-    throw new PipelineError('bad_config', 'Invalid model config.', { details: String((cause as Error).message), cause });
+    throw new PipelineError('bad_config', 'Invalid model config.', {
+      details: String((cause as Error).message),
+      cause,
+    });
   }
 }
 

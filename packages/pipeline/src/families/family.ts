@@ -29,7 +29,12 @@ export interface Family {
   /** token ids [batch, seq] → hidden [batch, seq, D] */
   embed(ctx: StageContext, inputIds: string): string;
   /** one decoder block; `past`/`present` are the layer's K/V values */
-  block(ctx: StageContext, layer: number, x: string, past: { key: string; value: string }): {
+  block(
+    ctx: StageContext,
+    layer: number,
+    x: string,
+    past: { key: string; value: string },
+  ): {
     y: string;
     presentKey: string;
     presentValue: string;

@@ -21,7 +21,10 @@ export const gpt2: Family = {
     const proj = (v: string, s: string, shape: number[]) =>
       projection(ctx, v, n(`h.${i}.${s}.weight`), shape, 'in_out', PREFIXES, w(`${s}.bias`, [shape[1]!]));
     const ln = (s: string, v: string) =>
-      b.op('LayerNormalization', [v, w(`${s}.weight`, [D]), w(`${s}.bias`, [D])], { axis: -1, epsilon: cfg.normEps });
+      b.op('LayerNormalization', [v, w(`${s}.weight`, [D]), w(`${s}.bias`, [D])], {
+        axis: -1,
+        epsilon: cfg.normEps,
+      });
     const qkv = proj(ln('ln_1', x), 'attn.c_attn', [D, 3 * D]);
     const q = b.slice(qkv, -1, 0, D);
     const k = b.slice(qkv, -1, D, 2 * D);

@@ -27,7 +27,8 @@ export const llama: Family = {
     const v = proj(hIn, 'self_attn.v_proj', [kvd, D], bias('v_proj', kvd));
     const att = attention(ctx, q, k, v, past, true);
     // Llama's attention_bias also biases o_proj; Qwen2 biases q/k/v only
-    const oBias = cfg.attentionBias && cfg.architecture === 'llama' ? w('self_attn.o_proj.bias', [D]) : undefined;
+    const oBias =
+      cfg.attentionBias && cfg.architecture === 'llama' ? w('self_attn.o_proj.bias', [D]) : undefined;
     const h = b.add(x, proj(att.out, 'self_attn.o_proj', [D, qd], oBias));
     const hPost = rmsNorm(ctx, h, w('post_attention_layernorm.weight', [D]));
     const gate = proj(hPost, 'mlp.gate_proj', [F, D]);

@@ -10,7 +10,12 @@ export interface Weight {
 export type WeightMap = ReadonlyMap<string, Weight>;
 
 /** Looks up an HF weight, accepting checkpoints saved with or without a model prefix. */
-export function getWeight(weights: WeightMap, name: string, shape: number[], prefixes: string[] = []): Weight {
+export function getWeight(
+  weights: WeightMap,
+  name: string,
+  shape: number[],
+  prefixes: string[] = [],
+): Weight {
   let w = weights.get(name);
   for (const p of prefixes) {
     if (w) break;
@@ -18,7 +23,10 @@ export function getWeight(weights: WeightMap, name: string, shape: number[], pre
   }
   if (!w) throw new PipelineError('bad_weights', `Missing weight ${name}`);
   if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
-    throw new PipelineError('bad_weights', `Weight ${name} has shape [${w.shape}], config implies [${shape}]`);
+    throw new PipelineError(
+      'bad_weights',
+      `Weight ${name} has shape [${w.shape}], config implies [${shape}]`,
+    );
   }
   return w;
 }

@@ -36,7 +36,10 @@ export function applyChatTemplate(messages: ChatMessage[], opts: ChatTemplateOpt
   try {
     template = new Template(source);
   } catch (cause) {
-    throw new PipelineError('bad_config', 'The chat template does not parse.', { details: String((cause as Error).message), cause });
+    throw new PipelineError('bad_config', 'The chat template does not parse.', {
+      details: String((cause as Error).message),
+      cause,
+    });
   }
   return template.render({
     messages,

@@ -49,7 +49,10 @@ export async function* generate(
   if (prompt.length === 0) throw new PipelineError('empty_input', 'The prompt has no tokens');
   const max = source.config.maxPositions;
   if (prompt.length > max) {
-    throw new PipelineError('context_overflow', `The prompt has ${prompt.length} tokens; the model's context is ${max}`);
+    throw new PipelineError(
+      'context_overflow',
+      `The prompt has ${prompt.length} tokens; the model's context is ${max}`,
+    );
   }
   const maxTokens = opts.maxTokens ?? 32;
   const sessionId = opts.sessionId ?? `gen-${Math.random().toString(36).slice(2)}`;

@@ -30,13 +30,20 @@ export function seededRandom(seed: number): () => number {
 export function checkSampling(o: SamplingOptions): void {
   const bad = (m: string) => new PipelineError('bad_input', `Invalid sampling option: ${m}`);
   if (o.temperature !== undefined && !(o.temperature >= 0)) throw bad('temperature must be >= 0');
-  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0)) throw bad('topK must be an integer >= 0');
+  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0))
+    throw bad('topK must be an integer >= 0');
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw bad('topP must be in (0, 1]');
-  if (o.repetitionPenalty !== undefined && !(o.repetitionPenalty > 0)) throw bad('repetitionPenalty must be > 0');
+  if (o.repetitionPenalty !== undefined && !(o.repetitionPenalty > 0))
+    throw bad('repetitionPenalty must be > 0');
 }
 
 /** Picks the next token from one row of logits. `history` feeds the repetition penalty. */
-export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions, history: readonly number[], random: () => number): number {
+export function sampleToken(
+  logits: ArrayLike<number>,
+  o: SamplingOptions,
+  history: readonly number[],
+  random: () => number,
+): number {
   const V = logits.length;
   const l = Float64Array.from(logits as ArrayLike<number>);
   const penalty = o.repetitionPenalty ?? 1;

@@ -19,7 +19,10 @@ export function gpt2Tokenizer(): TextTokenizer {
 }
 
 /** A tokenizer from HF `tokenizer.json` (+ `tokenizer_config.json`) via `@huggingface/tokenizers`. */
-export function tokenizerFromJson(tokenizerJson: object, tokenizerConfig: Record<string, unknown> = {}): TextTokenizer {
+export function tokenizerFromJson(
+  tokenizerJson: object,
+  tokenizerConfig: Record<string, unknown> = {},
+): TextTokenizer {
   const tok = new HfTokenizer(tokenizerJson as never, tokenizerConfig as never);
   const eos = tokenizerConfig.eos_token;
   const eosText = typeof eos === 'string' ? eos : (eos as { content?: string } | undefined)?.content;

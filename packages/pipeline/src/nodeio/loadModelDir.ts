@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PipelineError } from '../errors';
 import { MANIFEST_FILE, modelConfigFromHf } from '@ailo/virtual-tensor';
 import { openModelDir } from '@ailo/virtual-tensor/node';
+import { PipelineError } from '../errors';
 import { checkRunnable, type LayerSpan, type ModelConfig, parseHfConfig } from '../families/config';
 import { weightsFromEntries, weightsFromSafetensors } from '../families/loadWeights';
 import type { Weight } from '../families/weights';

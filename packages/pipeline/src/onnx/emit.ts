@@ -1,7 +1,7 @@
 import './protobuf';
 import onnxProto from 'onnx-proto';
+import { ONNX_IR_VERSION, OPSET_VERSION } from '../constants';
 import type { AttrValue, Dim, Graph, Initializer, ValueType } from '../ir/graph';
-import { OPSET_VERSION, ONNX_IR_VERSION } from '../constants';
 
 const { onnx } = onnxProto;
 
@@ -82,7 +82,9 @@ export function emitOnnx(graph: Graph, opts: { name?: string; inlineWeights?: bo
     producerName: 'ailo',
     opsetImport: [
       { domain: '', version: OPSET_VERSION },
-      ...(graph.nodes.some((n) => n.domain === 'com.microsoft') ? [{ domain: 'com.microsoft', version: 1 }] : []),
+      ...(graph.nodes.some((n) => n.domain === 'com.microsoft')
+        ? [{ domain: 'com.microsoft', version: 1 }]
+        : []),
     ],
     graph: {
       name,

@@ -1,6 +1,6 @@
 import { type ModelConfig, modelTensors } from '@ailo/virtual-tensor';
-import { PipelineError } from '../errors';
 import { DEFAULT_PREFILL_CHUNK } from '../constants';
+import { PipelineError } from '../errors';
 import type { LayerSpan } from '../families/config';
 
 /** A node offering memory and speed to a pipeline. */
@@ -59,7 +59,11 @@ const F32 = 4;
  *
  * @throws PipelineError `no_fit` explaining the shortfall when no assignment fits.
  */
-export function partitionLayers(config: ModelConfig, nodes: PlanNode[], opts: PartitionOptions = {}): Partition {
+export function partitionLayers(
+  config: ModelConfig,
+  nodes: PlanNode[],
+  opts: PartitionOptions = {},
+): Partition {
   const r = opts.redundancy ?? 1;
   if (nodes.length === 0) throw new PipelineError('no_fit', 'No nodes to plan for');
   if (!Number.isInteger(r) || r < 1 || r > nodes.length) {
@@ -71,7 +75,9 @@ export function partitionLayers(config: ModelConfig, nodes: PlanNode[], opts: Pa
   const { activations, kvPerLayer, layerBytes } = fp;
   const ctx = opts.contextLength ?? config.maxPositions;
   const batch = opts.batch ?? 1;
-  const sorted = [...nodes].sort((a, b) => b.relativeSpeed - a.relativeSpeed || b.memoryBytes - a.memoryBytes);
+  const sorted = [...nodes].sort(
+    (a, b) => b.relativeSpeed - a.relativeSpeed || b.memoryBytes - a.memoryBytes,
+  );
   const groups: PlanNode[][] = [];
   for (let i = 0; i + r <= sorted.length; i += r) groups.push(sorted.slice(i, i + r));
   const G = groups.length;
@@ -79,7 +85,9 @@ export function partitionLayers(config: ModelConfig, nodes: PlanNode[], opts: Pa
   const speed = groups.map((g) => Math.min(...g.map((n) => n.relativeSpeed)));
 
   // best[g][l]: minimal bottleneck covering layers [0, l) with the first g groups; -1 = infeasible
-  const best: number[][] = Array.from({ length: G + 1 }, () => new Array<number>(L + 1).fill(Number.POSITIVE_INFINITY));
+  const best: number[][] = Array.from({ length: G + 1 }, () =>
+    new Array<number>(L + 1).fill(Number.POSITIVE_INFINITY),
+  );
   const from: number[][] = Array.from({ length: G + 1 }, () => new Array<number>(L + 1).fill(-1));
   best[0]![0] = 0;
   for (let g = 1; g <= G; g++) {
@@ -119,7 +127,7 @@ export function partitionLayers(config: ModelConfig, nodes: PlanNode[], opts: Pa
     if (k !== l) {
       const sb = stageBytes(k, l);
       const ids = groups[g - 1]!.map((n) => n.id);
-      ids.forEach((id) => used.add(id));
+      for (const id of ids) used.add(id);
       stages.unshift({
         span: { start: k, end: l },
         nodeIds: ids,
@@ -171,11 +179,13 @@ export function footprintModel(config: ModelConfig, opts: PartitionOptions = {})
   const kvPerLayer = 2 * batch * ctx * config.numKvHeads * config.headDim * F32;
   const chunk = Math.min(opts.prefillChunk ?? DEFAULT_PREFILL_CHUNK, ctx);
   const activations =
-    F32 * batch * chunk * (4 * config.hiddenSize + config.intermediateSize) + 2 * F32 * batch * config.numHeads * chunk * ctx;
+    F32 * batch * chunk * (4 * config.hiddenSize + config.intermediateSize) +
+    2 * F32 * batch * config.numHeads * chunk * ctx;
   const prefix = [0];
   for (let i = 0; i < L; i++) prefix.push(prefix[i]! + layerParams[i]! * wb);
   const stage = (a: number, b: number): StageFootprint => {
-    const weights = prefix[b]! - prefix[a]! + (a === 0 ? embedParams * wb : 0) + (b === L ? headParams * wb : 0);
+    const weights =
+      prefix[b]! - prefix[a]! + (a === 0 ? embedParams * wb : 0) + (b === L ? headParams * wb : 0);
     return { weights, kv: (b - a) * kvPerLayer, total: weights + (b - a) * kvPerLayer + activations };
   };
   return { stage, kvPerLayer, activations, layerBytes: layerParams.map((p) => p * wb) };

@@ -27,7 +27,8 @@ export function quantizeInt8(
   const nBlocks = Math.ceil(K / blockSize);
   const data = new Uint8Array(N * nBlocks * blockSize).fill(128);
   const scales = new Float32Array(N * nBlocks);
-  const at = layout === 'in_out' ? (k: number, n: number) => w[k * N + n]! : (k: number, n: number) => w[n * K + k]!;
+  const at =
+    layout === 'in_out' ? (k: number, n: number) => w[k * N + n]! : (k: number, n: number) => w[n * K + k]!;
   for (let n = 0; n < N; n++) {
     for (let blk = 0; blk < nBlocks; blk++) {
       const k0 = blk * blockSize;

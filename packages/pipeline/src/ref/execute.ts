@@ -10,7 +10,10 @@ function initializerTensors(graph: Graph): Map<string, RefTensor> {
   if (!m) {
     m = new Map();
     for (const init of graph.initializers.values()) {
-      m.set(init.name, { shape: [...init.shape], data: Float64Array.from(init.data as ArrayLike<number>, Number) });
+      m.set(init.name, {
+        shape: [...init.shape],
+        data: Float64Array.from(init.data as ArrayLike<number>, Number),
+      });
     }
     converted.set(graph, m);
   }

@@ -63,8 +63,19 @@ export class Stage {
   }
 
   /** Builds and compiles the stage graph for `span` on `backend`. */
-  static async create(cfg: ModelConfig, weights: WeightMap, span: LayerSpan, backend: Backend, opts: StageOptions = {}): Promise<Stage> {
-    const sg = buildStageGraph(cfg, weights, span, opts.weightFormat ? { weightFormat: opts.weightFormat } : {});
+  static async create(
+    cfg: ModelConfig,
+    weights: WeightMap,
+    span: LayerSpan,
+    backend: Backend,
+    opts: StageOptions = {},
+  ): Promise<Stage> {
+    const sg = buildStageGraph(
+      cfg,
+      weights,
+      span,
+      opts.weightFormat ? { weightFormat: opts.weightFormat } : {},
+    );
     return new Stage(cfg, span, await backend.compile(sg.graph), opts);
   }
 
@@ -83,10 +94,12 @@ export class Stage {
     const shape = step.input.shape;
     const batch = shape[0]!;
     const seq = shape[1]!;
-    if (!batch || !seq) throw new PipelineError('empty_input', 'Forward called with an empty batch or sequence');
+    if (!batch || !seq)
+      throw new PipelineError('empty_input', 'Forward called with an empty batch or sequence');
     this.checkInput(step.input);
     const mask = step.mask ?? new Uint8Array(batch * seq).fill(1);
-    if (mask.length !== batch * seq) throw new PipelineError('bad_input', `mask has ${mask.length} entries, expected ${batch * seq}`);
+    if (mask.length !== batch * seq)
+      throw new PipelineError('bad_input', `mask has ${mask.length} entries, expected ${batch * seq}`);
     this.evictIdle();
     const expected = step.pastLength ?? 0;
     let s = this.sessions.get(sessionId);
@@ -94,14 +107,22 @@ export class Stage {
       this.sessions.delete(sessionId);
       s = this.openSession(sessionId, batch);
     } else if (!s || s.length !== expected) {
-      throw new PipelineError('unknown_session', `Session ${sessionId} is not cached with ${expected} tokens here`, {
-        details: s ? `cached length is ${s.length}` : 'the session was closed, evicted or never opened',
-      });
+      throw new PipelineError(
+        'unknown_session',
+        `Session ${sessionId} is not cached with ${expected} tokens here`,
+        {
+          details: s ? `cached length is ${s.length}` : 'the session was closed, evicted or never opened',
+        },
+      );
     }
-    if (s.batch !== batch) throw new PipelineError('bad_input', `Session ${sessionId} has batch ${s.batch}, got ${batch}`);
+    if (s.batch !== batch)
+      throw new PipelineError('bad_input', `Session ${sessionId} has batch ${s.batch}, got ${batch}`);
     const past = s.length;
     if (past + seq > cfg.maxPositions) {
-      throw new PipelineError('context_overflow', `Context overflow: ${past + seq} tokens > max ${cfg.maxPositions}`);
+      throw new PipelineError(
+        'context_overflow',
+        `Context overflow: ${past + seq} tokens > max ${cfg.maxPositions}`,
+      );
     }
     const fullMask = new Uint8Array(batch * (past + seq));
     for (let b = 0; b < batch; b++) {
@@ -110,10 +131,18 @@ export class Stage {
     }
     const feeds: Record<string, HostTensor> = {
       [this.io.input]: step.input,
-      attn_bias: { type: 'float32', shape: [batch, 1, seq, past + seq], data: attentionBias(fullMask, batch, past, seq) },
+      attn_bias: {
+        type: 'float32',
+        shape: [batch, 1, seq, past + seq],
+        data: attentionBias(fullMask, batch, past, seq),
+      },
     };
     if (this.io.needsPositions) {
-      feeds.position_ids = { type: 'int64', shape: [batch, seq], data: positionIds(fullMask, batch, past, seq) };
+      feeds.position_ids = {
+        type: 'int64',
+        shape: [batch, seq],
+        data: positionIds(fullMask, batch, past, seq),
+      };
     }
     this.io.layers.forEach((layer, j) => {
       feeds[`past_key.${layer}`] = s.keys[j]!;
@@ -153,7 +182,11 @@ export class Stage {
       for (const e of this.sessions) if (!oldest || e[1].lastUsed < oldest[1].lastUsed) oldest = e;
       if (oldest) this.sessions.delete(oldest[0]);
     }
-    const empty = (): HostTensor => ({ type: 'float32', shape: [batch, H, 0, hd], data: new Float32Array(0) });
+    const empty = (): HostTensor => ({
+      type: 'float32',
+      shape: [batch, H, 0, hd],
+      data: new Float32Array(0),
+    });
     const s: SessionState = {
       batch,
       length: 0,
@@ -181,11 +214,17 @@ export class Stage {
       }
       for (const id of input.data as BigInt64Array) {
         if (id < 0n || id >= BigInt(cfg.vocabSize)) {
-          throw new PipelineError('token_out_of_range', `Token id ${id} is outside the vocabulary [0, ${cfg.vocabSize})`);
+          throw new PipelineError(
+            'token_out_of_range',
+            `Token id ${id} is outside the vocabulary [0, ${cfg.vocabSize})`,
+          );
         }
       }
     } else if (input.type !== 'float32' || input.shape.length !== 3 || input.shape[2] !== cfg.hiddenSize) {
-      throw new PipelineError('bad_input', `Stage ${this.span.start} takes hidden states [batch, seq, ${cfg.hiddenSize}]`);
+      throw new PipelineError(
+        'bad_input',
+        `Stage ${this.span.start} takes hidden states [batch, seq, ${cfg.hiddenSize}]`,
+      );
     }
   }
 }

@@ -11,7 +11,11 @@ export interface LogitsSource {
    * Feeds `ids` [batch][seq] (with an optional 0/1 padding mask of the same
    * shape) after `pastLength` cached tokens; returns logits [batch, seq, vocab].
    */
-  forward(sessionId: string, ids: number[][], opts?: { mask?: number[][]; pastLength?: number }): Promise<HostTensor>;
+  forward(
+    sessionId: string,
+    ids: number[][],
+    opts?: { mask?: number[][]; pastLength?: number },
+  ): Promise<HostTensor>;
   close(sessionId: string): Promise<void>;
 }
 
@@ -50,22 +54,32 @@ export class StageChain implements LogitsSource {
     return new StageChain(config, stages);
   }
 
-  async forward(sessionId: string, ids: number[][], opts: { mask?: number[][]; pastLength?: number } = {}): Promise<HostTensor> {
+  async forward(
+    sessionId: string,
+    ids: number[][],
+    opts: { mask?: number[][]; pastLength?: number } = {},
+  ): Promise<HostTensor> {
     const batch = ids.length;
     const seq = ids[0]?.length ?? 0;
     if (batch === 0 || seq === 0) throw new PipelineError('empty_input', 'No tokens to run');
-    if (ids.some((r) => r.length !== seq)) throw new PipelineError('bad_input', 'All rows of a batch need the same length');
+    if (ids.some((r) => r.length !== seq))
+      throw new PipelineError('bad_input', 'All rows of a batch need the same length');
     const flat = new BigInt64Array(batch * seq);
     ids.forEach((row, b) => {
       row.forEach((id, s) => {
-        if (!Number.isInteger(id)) throw new PipelineError('token_out_of_range', `Token id ${id} is not an integer`);
+        if (!Number.isInteger(id))
+          throw new PipelineError('token_out_of_range', `Token id ${id} is not an integer`);
         flat[b * seq + s] = BigInt(id);
       });
     });
     const mask = opts.mask ? Uint8Array.from(opts.mask.flat()) : undefined;
     let x: HostTensor = { type: 'int64', shape: [batch, seq], data: flat };
     for (const stage of this.stages) {
-      x = await stage.forward(sessionId, { input: x, ...(mask ? { mask } : {}), ...(opts.pastLength !== undefined ? { pastLength: opts.pastLength } : {}) });
+      x = await stage.forward(sessionId, {
+        input: x,
+        ...(mask ? { mask } : {}),
+        ...(opts.pastLength !== undefined ? { pastLength: opts.pastLength } : {}),
+      });
     }
     return x;
   }

@@ -27,7 +27,12 @@ export interface BuildStageOptions {
 }
 
 const NAMES = {
-  ailo: { pastKey: (i: number) => `past_key.${i}`, pastValue: (i: number) => `past_value.${i}`, presentKey: (i: number) => `present_key.${i}`, presentValue: (i: number) => `present_value.${i}` },
+  ailo: {
+    pastKey: (i: number) => `past_key.${i}`,
+    pastValue: (i: number) => `past_value.${i}`,
+    presentKey: (i: number) => `present_key.${i}`,
+    presentValue: (i: number) => `present_value.${i}`,
+  },
   optimum: {
     pastKey: (i: number) => `past_key_values.${i}.key`,
     pastValue: (i: number) => `past_key_values.${i}.value`,
@@ -43,23 +48,55 @@ const NAMES = {
  * Every stage takes `attn_bias` [batch, 1, seq, past+seq] and per-layer
  * `past_key.i`/`past_value.i`, and returns `present_key.i`/`present_value.i`.
  */
-export function buildStageGraph(cfg: ModelConfig, weights: WeightMap, span: LayerSpan, opts: BuildStageOptions = {}): StageGraph {
-  if (!(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.end <= cfg.numLayers && span.start < span.end)) {
-    throw new PipelineError('bad_input', `Invalid layer span [${span.start}, ${span.end}) for ${cfg.numLayers} layers`);
+export function buildStageGraph(
+  cfg: ModelConfig,
+  weights: WeightMap,
+  span: LayerSpan,
+  opts: BuildStageOptions = {},
+): StageGraph {
+  if (
+    !(
+      Number.isInteger(span.start) &&
+      Number.isInteger(span.end) &&
+      span.start >= 0 &&
+      span.end <= cfg.numLayers &&
+      span.start < span.end
+    )
+  ) {
+    throw new PipelineError(
+      'bad_input',
+      `Invalid layer span [${span.start}, ${span.end}) for ${cfg.numLayers} layers`,
+    );
   }
   const family = FAMILIES[cfg.architecture];
   const io = stageIo(cfg, span);
   const b = new GraphBuilder();
   const { hiddenSize: D, numKvHeads: Hkv, headDim: hd } = cfg;
-  const x0 = io.first ? b.input('input_ids', 'int64', ['batch', 'seq']) : b.input('hidden_in', 'float32', ['batch', 'seq', D]);
-  const positionIds = family.needsPositions(io.first) ? b.input('position_ids', 'int64', ['batch', 'seq']) : undefined;
+  const x0 = io.first
+    ? b.input('input_ids', 'int64', ['batch', 'seq'])
+    : b.input('hidden_in', 'float32', ['batch', 'seq', D]);
+  const positionIds = family.needsPositions(io.first)
+    ? b.input('position_ids', 'int64', ['batch', 'seq'])
+    : undefined;
   const naming = opts.naming ?? 'ailo';
   if (naming === 'optimum' && !(io.first && io.last)) {
-    throw new PipelineError('bad_input', 'Optimum naming exports whole models only (one stage holding every layer)');
+    throw new PipelineError(
+      'bad_input',
+      'Optimum naming exports whole models only (one stage holding every layer)',
+    );
   }
   const names = NAMES[naming];
-  const bias = naming === 'optimum' ? biasFromMask(b, b.input('attention_mask', 'int64', ['batch', 'total']), x0) : b.input('attn_bias', 'float32', ['batch', 1, 'seq', 'total']);
-  const ctx: StageContext = { b, cfg, weights, bias5: b.unsqueeze(bias, [1]), weightFormat: opts.weightFormat ?? 'f32' };
+  const bias =
+    naming === 'optimum'
+      ? biasFromMask(b, b.input('attention_mask', 'int64', ['batch', 'total']), x0)
+      : b.input('attn_bias', 'float32', ['batch', 1, 'seq', 'total']);
+  const ctx: StageContext = {
+    b,
+    cfg,
+    weights,
+    bias5: b.unsqueeze(bias, [1]),
+    weightFormat: opts.weightFormat ?? 'f32',
+  };
   if (positionIds) ctx.positionIds = positionIds;
   if (cfg.architecture !== 'gpt2') {
     const t = ropeTables(cfg);
@@ -97,7 +134,9 @@ function biasFromMask(b: GraphBuilder, mask: string, ids: string): string {
   const one = b.constInt([1], []);
   const keys = b.op('Range', [b.constInt([0], []), scalar(total), one]);
   const queries = b.op('Range', [scalar(past), scalar(total), one]);
-  const diff = b.op('Cast', [b.op('Sub', [b.unsqueeze(queries, [1]), b.unsqueeze(keys, [0])])], { to: FLOAT });
+  const diff = b.op('Cast', [b.op('Sub', [b.unsqueeze(queries, [1]), b.unsqueeze(keys, [0])])], {
+    to: FLOAT,
+  });
   const big = b.constFloat([1e9], []);
   const causal = b.mul(b.op('Neg', [b.op('Relu', [b.op('Neg', [diff])])]), big);
   const pad = b.mul(b.op('Sub', [b.op('Cast', [mask], { to: FLOAT }), b.constFloat([1], [])]), big);

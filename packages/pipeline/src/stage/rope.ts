@@ -10,7 +10,10 @@ export function ropeTables(cfg: ModelConfig): { cos: Float32Array; sin: Float32A
   const cos = new Float32Array(cfg.maxPositions * hd);
   const sin = new Float32Array(cfg.maxPositions * hd);
   // HF computes inv_freq in float32; round the same way so tables match to the last bit where possible.
-  const invFreq = Float32Array.from({ length: half }, (_, i) => 1 / (cfg.ropeTheta ?? 10000) ** ((2 * i) / hd));
+  const invFreq = Float32Array.from(
+    { length: half },
+    (_, i) => 1 / (cfg.ropeTheta ?? 10000) ** ((2 * i) / hd),
+  );
   for (let p = 0; p < cfg.maxPositions; p++) {
     for (let i = 0; i < half; i++) {
       const angle = Math.fround(p * invFreq[i]!);
