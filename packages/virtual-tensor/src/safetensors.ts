@@ -106,7 +106,7 @@ export function parseSafetensorsHeaderJson(
       }
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string') throw headerError(`safetensors __metadata__["${k}"] is not a string.`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
@@ -225,17 +225,17 @@ export function encodeSafetensorsHeader(
   const obj: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     const meta: Record<string, string> = {};
-    for (const k of Object.keys(metadata).sort()) meta[k] = metadata[k]!;
+    for (const k of Object.keys(metadata).sort()) setOwn(meta, k, metadata[k]!);
     obj['__metadata__'] = meta;
   }
   let offset = 0;
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw headerError('"__metadata__" is reserved and cannot name a tensor.');
-    obj[name] = {
+    setOwn(obj, name, {
       dtype: toSafetensorsDType(t.dtype),
       shape: t.shape,
       data_offsets: [offset, offset + t.byteLength],
-    };
+    });
     offset += t.byteLength;
   }
   const json = utf8enc.encode(JSON.stringify(obj));
@@ -287,4 +287,9 @@ export function encodeSafetensors(
     pos += t.data.length;
   }
   return out;
+}
+
+/** Defines an own property even for keys like "__proto__", which plain assignment would treat as the prototype. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }

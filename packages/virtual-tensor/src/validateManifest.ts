@@ -68,6 +68,10 @@ export function validateManifest(value: unknown): Manifest {
     const [c, s, , n] = used[i]!;
     if (c === pc && s < pe) throw invalid(`Tensors "${pn}" and "${n}" overlap in chunk ${c}.`);
   }
+  // the stored index has one entry per layer: compare counts before building anything O(numLayers)
+  if (m.index.layers.length !== m.model.numLayers) {
+    throw invalid(`The layer index has ${m.index.layers.length} layers but the model declares ${m.model.numLayers}.`);
+  }
   const expected = buildLayerIndex(m.tensors, m.model);
   if (JSON.stringify(expected) !== JSON.stringify(m.index)) {
     throw invalid('The layer index does not match the tensor table.');
