@@ -2,7 +2,7 @@ import { modelHash, Round, SeededRng } from '@ailo/fedavg';
 import { keyPairFromSecretKey } from '@ailo/ledger';
 import { parseHfConfig, StageChain, type Weight } from '@ailo/pipeline';
 import { createNodeBackend } from '@ailo/pipeline/node';
-import { ContributionJudge, createChainLossEvaluator, nextTokenLoss, signContribution } from '@ailo/poc';
+import { ContributionJudge, createTrainingLossEvaluator, nextTokenLoss, signContribution } from '@ailo/poc';
 import { modelTensors } from '@ailo/virtual-tensor';
 import type { BenchModule, Figure } from '../types';
 
@@ -36,7 +36,7 @@ const bench: BenchModule = {
     const judge = new ContributionJudge({
       chainId: 'ailo-bench',
       secret: new TextEncoder().encode('benchmark secret (not for production)'),
-      evaluator: createChainLossEvaluator({ config, schema, backend }),
+      evaluator: createTrainingLossEvaluator({ config, schema, backend }),
       validationPool: pool,
       config: { validation: { sequences: BATCH } },
     });

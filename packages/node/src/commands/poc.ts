@@ -8,7 +8,7 @@ import {
   ContributionJudge,
   type ContributionReport,
   checkSequences,
-  createChainLossEvaluator,
+  createTrainingLossEvaluator,
   type PocConfigInput,
 } from '@ailo/poc';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -218,7 +218,7 @@ export function registerPocCommands(program: Command): void {
       const judge = new ContributionJudge({
         chainId: o.chainId,
         secret: globalThis.crypto.getRandomValues(new Uint8Array(32)),
-        evaluator: createChainLossEvaluator({
+        evaluator: createTrainingLossEvaluator({
           config: model.config,
           schema,
           backend: createNodeBackend(o.backend as BackendName),
