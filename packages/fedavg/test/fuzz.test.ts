@@ -18,7 +18,9 @@ import { FedAvgError } from '../src/errors';
 import { decodeTensorFile } from '../src/tensorFile';
 import { decodeUpdateFile, encodeUpdateFile, type UpdateFileContents } from '../src/updateFile';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const FIXTURES = ['tiny_qwen2.safetensors', 'tiny_distilgpt2.safetensors'].map(
   (f) => new Uint8Array(readFileSync(`${FIX}/${f}`)),
 );

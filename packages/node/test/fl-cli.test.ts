@@ -12,6 +12,9 @@ import { openModelDir } from '@ailo/virtual-tensor/node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../src/program';
 
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIXTURES_DIR = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const work = mkdtempSync(join(tmpdir(), 'ailo-fl-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -134,9 +137,9 @@ describe('ailo fl aggregate', () => {
     await ailo(
       'model',
       'pack',
-      '/work/shared/fixtures/hf-tiny/tiny_qwen2.safetensors',
+      FIXTURES_DIR + '/tiny_qwen2.safetensors',
       '--config',
-      '/work/shared/fixtures/hf-tiny/tiny_qwen2_config.json',
+      FIXTURES_DIR + '/tiny_qwen2_config.json',
       '--out',
       dir,
       '--no-progress',

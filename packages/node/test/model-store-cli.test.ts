@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../src/program';
 import { spawnCli } from './processes';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const work = mkdtempSync(join(tmpdir(), 'ailo-model-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

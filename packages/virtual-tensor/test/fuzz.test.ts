@@ -31,7 +31,9 @@ import {
   VirtualTensorError,
 } from '../src/index';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const fixture = (name: string) => new Uint8Array(readFileSync(join(FIX, name)));
 const QWEN = fixture('tiny_qwen2.safetensors');
 const GPT2 = fixture('tiny_distilgpt2.safetensors');

@@ -11,7 +11,9 @@ import {
   validateManifest,
 } from '../src/index';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 
 async function qwenManifest(): Promise<Manifest> {
   const file = parseSafetensors(new Uint8Array(readFileSync(`${FIX}/tiny_qwen2.safetensors`)));

@@ -11,7 +11,9 @@ import {
   VirtualTensorError,
 } from '../src/index';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const code = (fn: () => unknown) => {
   try {
     fn();

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseSafetensors, type TensorEntry, validateManifest } from '../src/index';
 import { exportSafetensorsFile, openModelDir, packModel, readManifest } from '../src/node';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const work = mkdtempSync(join(tmpdir(), 'vt-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -21,7 +21,9 @@ import {
 } from '../src/index';
 import { openModelDir, type PackFs, packModel } from '../src/node';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const QWEN = `${FIX}/tiny_qwen2.safetensors`;
 const hfConfig = JSON.parse(readFileSync(`${FIX}/tiny_qwen2_config.json`, 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'vt-bad-'));

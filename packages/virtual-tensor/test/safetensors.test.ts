@@ -12,7 +12,9 @@ import {
   VirtualTensorError,
 } from '../src/index';
 
-const FIX = '/work/shared/fixtures/hf-tiny';
+/** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
+const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
+
 const fixture = (name: string) => new Uint8Array(readFileSync(`${FIX}/${name}`));
 
 /** Builds a raw safetensors file from a header object and a data section. */
