@@ -245,19 +245,27 @@ function slice(x: RefTensor, starts: RefTensor, ends: RefTensor, axesT?: RefTens
   });
   const outShape = x.shape.map((_, i) => Math.max(stop[i]! - begin[i]!, 0));
   const out = refTensor(outShape);
-  const inStr = strides(x.shape);
-  const outStr = strides(outShape);
-  for (let f = 0; f < out.data.length; f++) {
-    let rem = f;
-    let src = 0;
-    for (let d = 0; d < rank; d++) {
-      const q = Math.floor(rem / outStr[d]!);
-      rem -= q * outStr[d]!;
-      src += (q + begin[d]!) * inStr[d]!;
-    }
-    out.data[f] = x.data[src]!;
-  }
+  const idx = windowIndex(outShape, x.shape, begin);
+  for (let f = 0; f < out.data.length; f++) out.data[f] = x.data[idx[f]!]!;
   return out;
+}
+
+/** Flat indices, in a tensor of shape `big`, of each element of a `small`-shaped window placed at `offset`. */
+function windowIndex(small: readonly number[], big: readonly number[], offset: readonly number[]): Int32Array {
+  const smallStr = strides(small);
+  const bigStr = strides(big);
+  const idx = new Int32Array(size(small));
+  for (let f = 0; f < idx.length; f++) {
+    let rem = f;
+    let at = 0;
+    for (let d = 0; d < small.length; d++) {
+      const q = Math.floor(rem / smallStr[d]!);
+      rem -= q * smallStr[d]!;
+      at += (q + offset[d]!) * bigStr[d]!;
+    }
+    idx[f] = at;
+  }
+  return idx;
 }
 
 function unsqueeze(x: RefTensor, axesT: RefTensor): RefTensor {
@@ -490,18 +498,8 @@ function pad(
   const outShape = x.shape.map((d, i) => d + before[i]! + after[i]!);
   const out = refTensor(outShape);
   if (value && value.data.length > 0 && value.data[0] !== 0) out.data.fill(value.data[0]!);
-  const inStr = strides(x.shape);
-  const outStr = strides(outShape);
-  for (let f = 0; f < x.data.length; f++) {
-    let rem = f;
-    let dst = 0;
-    for (let d = 0; d < rank; d++) {
-      const q = Math.floor(rem / inStr[d]!);
-      rem -= q * inStr[d]!;
-      dst += (q + before[d]!) * outStr[d]!;
-    }
-    out.data[dst] = x.data[f]!;
-  }
+  const idx = windowIndex(x.shape, outShape, before);
+  for (let f = 0; f < x.data.length; f++) out.data[idx[f]!] = x.data[f]!;
   return out;
 }
 
