@@ -70,7 +70,9 @@ export function validateManifest(value: unknown): Manifest {
   }
   // the stored index has one entry per layer: compare counts before building anything O(numLayers)
   if (m.index.layers.length !== m.model.numLayers) {
-    throw invalid(`The layer index has ${m.index.layers.length} layers but the model declares ${m.model.numLayers}.`);
+    throw invalid(
+      `The layer index has ${m.index.layers.length} layers but the model declares ${m.model.numLayers}.`,
+    );
   }
   const expected = buildLayerIndex(m.tensors, m.model);
   if (JSON.stringify(expected) !== JSON.stringify(m.index)) {

@@ -22,7 +22,6 @@ import { nodeSha256Hex } from '../src/node';
 /** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
 const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
 
-
 /** A MemoryStore that counts reads and can corrupt what it returns. */
 class SpyStore extends MemoryStore {
   gets: string[] = [];

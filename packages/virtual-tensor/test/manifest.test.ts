@@ -14,7 +14,6 @@ import {
 /** ../shared/fixtures beside the repository (see shared/fixtures/hf-tiny/README.md) */
 const FIX = new URL('../../../../shared/fixtures/hf-tiny', import.meta.url).pathname;
 
-
 async function qwenManifest(): Promise<Manifest> {
   const file = parseSafetensors(new Uint8Array(readFileSync(`${FIX}/tiny_qwen2.safetensors`)));
   const config = modelConfigFromHf(JSON.parse(readFileSync(`${FIX}/tiny_qwen2_config.json`, 'utf8')));

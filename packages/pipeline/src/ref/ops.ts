@@ -251,7 +251,11 @@ function slice(x: RefTensor, starts: RefTensor, ends: RefTensor, axesT?: RefTens
 }
 
 /** Flat indices, in a tensor of shape `big`, of each element of a `small`-shaped window placed at `offset`. */
-function windowIndex(small: readonly number[], big: readonly number[], offset: readonly number[]): Int32Array {
+function windowIndex(
+  small: readonly number[],
+  big: readonly number[],
+  offset: readonly number[],
+): Int32Array {
   const smallStr = strides(small);
   const bigStr = strides(big);
   const idx = new Int32Array(size(small));
