@@ -39,7 +39,20 @@ class LimitedDecoder {
   ) {}
 
   decode(): unknown {
-    const value = this.read(0);
+    let value: unknown;
+    try {
+      value = this.read(0);
+    } catch (err) {
+      // the decoder recurses once per level: a caller-raised maxDepth can exhaust the JS
+      // stack before the depth check fires; that is the same verdict as the limit
+      if (err instanceof RangeError) {
+        throw tooLarge(
+          'nesting depth',
+          `the frame nests deeper than this decoder's stack allows (maxDepth ${this.limits.maxDepth})`,
+        );
+      }
+      throw err;
+    }
     if (this.pos !== this.bytes.length) {
       throw badFrame(
         'trailing bytes after the value',
