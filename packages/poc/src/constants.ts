@@ -88,8 +88,8 @@ export const DEFAULT_SKETCH_SIZE = 65_536;
 
 /**
  * Least cosine between an update and the mean of the round's other accepted updates. Measured
- * on 20 Brown-genre clients (GPT-2 4 layers, d 128): honest updates 0.04…0.82 over 4 rounds,
- * sign-flipped ones the negatives of those.
+ * on 20 Brown-genre clients (GPT-2 4 layers, d 128, SGD from a random init): honest updates
+ * 0.54…0.94 at lr 0.2 and −0.04…0.82 at an over-aggressive lr 0.5; sign-flipped ones the negatives.
  */
 export const DEFAULT_MIN_CONSENSUS_COSINE = 0;
 
