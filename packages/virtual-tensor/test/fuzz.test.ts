@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mutatedBytes, prefixes, randomBytes } from '../../../scripts/fuzz/byteMutations';
-import { assertOptions, fuzzDecoder, typedBy } from '../../../scripts/fuzz/fuzzDecoder';
+import { assertOptions, fuzzDecoder } from '../../../scripts/fuzz/fuzzDecoder';
 import { FUZZ_RUNS } from '../../../scripts/fuzz/fuzzSettings';
 import { mutatedJson } from '../../../scripts/fuzz/jsonMutations';
+import { typedBy } from '../../../scripts/fuzz/typedBy';
 import {
   byteLength,
   DTYPES,
