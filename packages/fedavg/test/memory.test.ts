@@ -54,8 +54,9 @@ describe('memory', () => {
       expect(accumulator).toBeGreaterThan(0.95 * expected);
       expect(accumulator).toBeLessThan(1.05 * expected);
       const growth = growthOver50(agg);
-      // 50 buffered updates would be 400 MB; we allow less than one update of slack
-      expect(growth).toBeLessThan(MODEL_BYTES);
+      // 50 buffered updates would be 400 MB. The slack of two updates covers the last
+      // update, which V8 may keep alive until the next collection after `add` returns.
+      expect(growth).toBeLessThan(2 * MODEL_BYTES);
       expect(agg.finish().clients).toBe(50);
     });
   }
