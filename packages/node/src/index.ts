@@ -17,6 +17,7 @@ export {
 } from './coordinator/coordinatorState';
 export { loadServedModel, modelIdOf, openPackedDir } from './coordinator/loadServedModel';
 export { modelPath, type ServedModel } from './coordinator/ServedModel';
+export { ServerTracker } from './coordinator/ServerTracker';
 export {
   type CoordinatorNode,
   type CoordinatorNodeOptions,
@@ -35,8 +36,9 @@ export { corpusData, fileData, type TrainingData } from './data/trainingData';
 export { DEMO_DEFAULTS, type DemoOptions } from './demo/DemoOptions';
 export type { DemoSummary } from './demo/DemoSummary';
 export { DEMO_CHAIN_ID, type DemoRun, runDemo } from './demo/runDemo';
-export { openAiRoutes } from './http/openAiRoutes';
+export { type OpenAiRoutesOptions, openAiRoutes } from './http/openAiRoutes';
 export { statusRoutes } from './http/statusRoutes';
+export { INFERENCE_FLUSH_MS, InferencePayouts, type ServedCompletion } from './ledger/InferencePayouts';
 export { type LedgerSummary, RewardLedger } from './ledger/RewardLedger';
 export { createLogger, type LoggerOptions } from './logging/createLogger';
 export { createTinyModel, GPT2_VOCAB, type TinyModelShape, tinyGpt2Config } from './model/createTinyModel';

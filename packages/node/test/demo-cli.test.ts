@@ -1,3 +1,4 @@
+import { DEFAULT_INFERENCE_REWARD } from '@ailo/poc';
 import { expect, test } from 'vitest';
 import type { DemoSummary } from '../src/demo/DemoSummary';
 import { tempDir } from './fixtures';
@@ -54,12 +55,16 @@ test('ailo demo --no-serve --rounds 1 --json: trains, rewards, verifies, generat
     [0, 1],
     [1, 2],
   ]);
+  // the sample generation pays each worker of its chain `rewards.inference`
+  expect(a.generation.rewards.map((m) => m.to).sort()).toEqual(a.workers.map((w) => w.address).sort());
+  for (const m of a.generation.rewards) expect(m.amount).toBe(DEFAULT_INFERENCE_REWARD.toString());
 
   const b = await demo(dataDir);
   expect(b.model.created).toBe(false);
   expect(b.rounds[0]!.round).toBe(1);
   expect(b.rounds[0]!.validationLoss.before).toBeCloseTo(r.validationLoss.after, 4);
-  expect(b.ledger.height).toBe(a.ledger.height + 1);
+  // one block for the round's rewards, one for the sample generation's
+  expect(b.ledger.height).toBe(a.ledger.height + 2);
   for (const [i, w] of b.workers.entries()) {
     expect(w.address).toBe(a.workers[i]!.address);
     expect(BigInt(w.balance)).toBeGreaterThan(BigInt(a.workers[i]!.balance));

@@ -110,6 +110,11 @@ export class RemotePipeline implements LogitsSource {
     return this.routes.get(session)?.hops.map((h) => ({ worker: h.worker.id, start: h.start, end: h.end }));
   }
 
+  /** The workers of a session's current chain, in hop order (undefined once closed). */
+  servedBy(session: string): WorkerEntry[] | undefined {
+    return this.routes.get(session)?.hops.map((h) => h.worker);
+  }
+
   /**
    * A chain that would serve a new session now.
    * @throws NodeError `layers_unavailable` naming what is missing.

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { encodeAddress } from '@ailo/ledger';
 import { createNodeBackend } from '@ailo/pipeline/node';
-import { ContributionJudge, type PocConfigInput } from '@ailo/poc';
+import { ContributionJudge, type PocConfigInput, resolvePocConfig } from '@ailo/poc';
 import { createIdentity } from '@ailo/protocol';
 import { loadOrCreateKey } from '../cli/nodeKey';
 import { NodeError } from '../errors';
 import { openAiRoutes } from '../http/openAiRoutes';
 import { statusRoutes } from '../http/statusRoutes';
+import { InferencePayouts } from '../ledger/InferencePayouts';
 import { RewardLedger } from '../ledger/RewardLedger';
 import { SILENT_LOG } from '../logging/log';
 import { FederatedRounds, type RoundFaults, type RoundSettings } from '../rounds/FederatedRounds';
@@ -44,6 +46,8 @@ export interface CoordinatorNode {
   coordinator: Coordinator;
   rounds: FederatedRounds | undefined;
   ledger: RewardLedger | undefined;
+  /** rewards for served generations (with `training`, which opens the ledger) */
+  payouts: InferencePayouts | undefined;
   close(): Promise<void>;
 }
 
@@ -79,14 +83,27 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
   const { training, ...rest } = opts;
   const c = await Coordinator.start({ ...rest, models, identity: createIdentity(key.secretKey), log });
   c.addHttp(statusRoutes(c));
-  c.addHttp(openAiRoutes(c, log));
   let ledger: RewardLedger | undefined;
   let rounds: FederatedRounds | undefined;
+  let payouts: InferencePayouts | undefined;
+  c.addHttp(
+    openAiRoutes(c, log, {
+      // HTTP clients are anonymous: the coordinator stands in as their requester, so the
+      // per-requester limit caps what all of them together can make the network mint
+      onCompleted: (requestId, servers) =>
+        payouts?.record({
+          requestId,
+          requester: key.address,
+          servers: servers.flatMap((w) => (w.peer.hello ? [encodeAddress(w.peer.hello.publicKey)] : [])),
+        }),
+    }),
+  );
   try {
     if (training) {
       ledger = await RewardLedger.open({ dataDir, key, chainId: training.chainId ?? DEFAULT_CHAIN_ID });
       const l = ledger;
       c.onPeer((w) => l.attach(w.peer));
+      payouts = new InferencePayouts(ledger, resolvePocConfig(training.poc), log);
       const m = models[0]!;
       const schema = new Map(m.manifest.tensors.map((t) => [t.name, [...t.shape]] as const));
       const evaluator = pipelineLossEvaluator(m.config, schema, createNodeBackend('cpu'));
@@ -118,8 +135,10 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
     coordinator: c,
     rounds,
     ledger,
+    payouts,
     async close() {
       await c.close();
+      await payouts?.flush();
       await ledger?.close();
     },
   };

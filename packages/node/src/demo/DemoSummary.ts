@@ -21,6 +21,8 @@ export interface DemoSummary {
     ids: number[];
     text: string;
     route: { worker: string; start: number; end: number }[];
+    /** inference MINTs paid to the workers of its chain (amounts in base units) */
+    rewards: { to: string; amount: string }[];
   };
   urls: { api: string; health: string; metrics: string; ws: string };
   seconds: number;

@@ -43,6 +43,7 @@ export function roundTable(r: RoundReport, names: Map<string, string>): string[]
 /** The closing summary: ledger, balances, sample generation, URLs. */
 export function summaryLines(s: DemoSummary, serving: boolean): string[] {
   const rows = [['worker', 'genres', 'serves', 'balance (ALC)']];
+  const names = new Map(s.workers.map((w) => [w.address as string, w.id]));
   for (const [i, w] of s.workers.entries())
     rows.push([`w${i}`, w.genres.join(','), w.span ?? '-', formatAlc(BigInt(w.balance))]);
   return [
@@ -53,6 +54,10 @@ export function summaryLines(s: DemoSummary, serving: boolean): string[] {
     '',
     `sample generation across ${s.generation.route.length} workers (${s.generation.route.map((h) => `[${h.start}:${h.end})`).join(' → ')}), greedy:`,
     `  ${JSON.stringify(s.generation.prompt)} → ${JSON.stringify(s.generation.text)}`,
+    ...s.generation.rewards.map(
+      (r) =>
+        `  ${names.get(r.to) ?? r.to} earned ${formatAlc(BigInt(r.amount))} ALC for serving it (MINT inference)`,
+    ),
     '',
     `done in ${s.seconds.toFixed(0)} s; model and ledger kept in ${s.dataDir}`,
     ...(serving

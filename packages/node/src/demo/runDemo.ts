@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type Address, encodeAddress } from '@ailo/ledger';
 import { generate } from '@ailo/pipeline';
 import { loadOrCreateKey } from '../cli/nodeKey';
 import { startCoordinatorNode } from '../coordinator/startCoordinatorNode';
@@ -138,8 +139,6 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
     await c.waitForCoverage(undefined, 120_000);
     for (const w of workers)
       await until(() => (w.ledger?.height ?? 0) >= ledger.height, 60_000, 'workers to sync the ledger');
-    const verified = (await ledger.verify()).ok;
-    const sum = await ledger.summary();
     const model = c.model();
     const tok = model.tokenizer!;
     const promptIds = tok.encode(o.prompt);
@@ -151,17 +150,33 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
       tok,
     );
     let route: DemoSummary['generation']['route'] = [];
+    let servers: Address[] = [];
     let result: Awaited<ReturnType<typeof it.next>>;
     for (;;) {
       result = await it.next();
-      if (route.length === 0)
+      if (route.length === 0) {
         route = (pipeline.routeOf('demo-sample') ?? []).map((h) => ({
           ...h,
           worker: names.get(h.worker) ?? h.worker,
         }));
+        servers = (pipeline.servedBy('demo-sample') ?? []).flatMap((w) =>
+          w.peer.hello ? [encodeAddress(w.peer.hello.publicKey)] : [],
+        );
+      }
       if (result.done) break;
     }
     const gen = result.value;
+    // the sample is served work like any API request: each worker of its chain earns `rewards.inference`
+    const paid = node.payouts!.record({
+      requestId: `demo-${Date.now()}`,
+      requester: ledger.key.address,
+      servers,
+    });
+    await node.payouts!.flush();
+    for (const w of workers)
+      await until(() => (w.ledger?.height ?? 0) >= ledger.height, 60_000, 'workers to sync the ledger');
+    const verified = (await ledger.verify()).ok;
+    const sum = await ledger.summary();
     const summary: DemoSummary = {
       dataDir: o.dataDir,
       model: {
@@ -194,7 +209,14 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
           (w) => w.ledger?.height === sum.height && w.ledger.stateHash === sum.stateHash,
         ),
       },
-      generation: { prompt: o.prompt, promptIds, ids: gen.ids, text: gen.text, route },
+      generation: {
+        prompt: o.prompt,
+        promptIds,
+        ids: gen.ids,
+        text: gen.text,
+        route,
+        rewards: paid.map((m) => ({ to: m.to, amount: m.amount.toString() })),
+      },
       urls: {
         api: `${c.httpUrl}/v1`,
         health: `${c.httpUrl}/health`,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FinishReason, type GenerationResult, generate } from '@ailo/pipeline';
 import type { Coordinator, HttpHandler } from '../coordinator/Coordinator';
+import { ServerTracker } from '../coordinator/ServerTracker';
+import type { WorkerEntry } from '../coordinator/WorkerRegistry';
 import type { Log } from '../logging/log';
 import { toApiError } from './apiError';
 import { type GenerationRequest, parseGenerationRequest, requestedModel } from './parseGenerationRequest';
@@ -18,13 +20,23 @@ function usage(prompt: number, completion: number) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
+/** Options of {@link openAiRoutes}. */
+export interface OpenAiRoutesOptions {
+  /**
+   * Called once per generation that ran to its end (not aborted, not failed)
+   * with the API's completion id and the workers of the chain that finished it
+   * — where inference rewards are paid.
+   */
+  onCompleted?(requestId: string, servers: readonly WorkerEntry[]): void;
+}
+
 /**
  * The OpenAI-compatible API: `GET /v1/models`, `GET /v1/models/:id`,
  * `POST /v1/completions`, `POST /v1/chat/completions` (SSE streaming and
  * not), over the coordinator's distributed pipelines. Tokenization and
  * sampling happen here, at the requester; the workers only run layers.
  */
-export function openAiRoutes(c: Coordinator, log: Log): HttpHandler {
+export function openAiRoutes(c: Coordinator, log: Log, opts: OpenAiRoutesOptions = {}): HttpHandler {
   return async (req, res, url) => {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/v1/models' && req.method === 'GET') {
@@ -63,8 +75,9 @@ export function openAiRoutes(c: Coordinator, log: Log): HttpHandler {
       const body = await readJsonBody(req);
       const model = c.model(requestedModel(body));
       const r = parseGenerationRequest(kind, body, model);
-      if (r.stream) await stream(c, req, res, r);
-      else await complete(c, req, res, r);
+      const source = new ServerTracker(c.pipeline(r.model));
+      const id = r.stream ? await stream(c, source, req, res, r) : await complete(c, source, req, res, r);
+      if (source.servers.length > 0) opts.onCompleted?.(id, source.servers);
     } catch (e) {
       status = fail(res, e);
       if (status >= 500) log.warn({ path, err: (e as Error).message }, 'api request failed');
@@ -94,19 +107,16 @@ function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   return ac.signal;
 }
 
+/** Runs a non-streaming request; returns the completion id. */
 async function complete(
   c: Coordinator,
+  source: ServerTracker,
   req: IncomingMessage,
   res: ServerResponse,
   r: GenerationRequest,
-): Promise<void> {
+): Promise<string> {
   const model = c.model(r.model);
-  const it = generate(
-    c.pipeline(r.model),
-    r.prompt,
-    { ...r.options, signal: clientSignal(req, res) },
-    model.tokenizer,
-  );
+  const it = generate(source, r.prompt, { ...r.options, signal: clientSignal(req, res) }, model.tokenizer);
   let result: GenerationResult;
   for (;;) {
     const step = await it.next();
@@ -118,9 +128,10 @@ async function complete(
   c.metrics.generated.inc(result.ids.length);
   const created = Math.floor(Date.now() / 1000);
   const fr = finishReason(result.finishReason);
+  const id = r.kind === 'chat' ? `chatcmpl-${randomUUID()}` : `cmpl-${randomUUID()}`;
   if (r.kind === 'chat') {
     sendJson(res, 200, {
-      id: `chatcmpl-${randomUUID()}`,
+      id,
       object: 'chat.completion',
       created,
       model: r.model,
@@ -136,7 +147,7 @@ async function complete(
     });
   } else {
     sendJson(res, 200, {
-      id: `cmpl-${randomUUID()}`,
+      id,
       object: 'text_completion',
       created,
       model: r.model,
@@ -144,17 +155,20 @@ async function complete(
       usage: usage(r.prompt.length, result.ids.length),
     });
   }
+  return id;
 }
 
+/** Runs a streaming request; returns the completion id. */
 async function stream(
   c: Coordinator,
+  source: ServerTracker,
   req: IncomingMessage,
   res: ServerResponse,
   r: GenerationRequest,
-): Promise<void> {
+): Promise<string> {
   const model = c.model(r.model);
   const signal = clientSignal(req, res);
-  const it = generate(c.pipeline(r.model), r.prompt, { ...r.options, signal }, model.tokenizer);
+  const it = generate(source, r.prompt, { ...r.options, signal }, model.tokenizer);
   // the first step runs before headers go out, so routing errors still get a proper status code
   let step = await it.next();
   const id = r.kind === 'chat' ? `chatcmpl-${randomUUID()}` : `cmpl-${randomUUID()}`;
@@ -186,4 +200,5 @@ async function stream(
   send([piece('', finishReason(result.finishReason))]);
   if (r.includeUsage) send([], { usage: usage(r.prompt.length, result.ids.length) });
   res.end('data: [DONE]\n\n');
+  return id;
 }

@@ -40,6 +40,8 @@ function mintKey(m: { to: Address | null; reason: string; reference: string }): 
  */
 export class RewardLedger {
   private readonly peers = new Set<Peer>();
+  /** block production is serial: rounds, inference payouts and flushes share one mempool */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly node: LedgerNode,
@@ -86,14 +88,23 @@ export class RewardLedger {
     mints: readonly RewardMint[],
     fromHeight: number,
   ): Promise<{ block: ProducedBlock | undefined; issued: RewardMint[] }> {
-    const done = await this.mintedSince(fromHeight);
-    const due = mints.filter((m) => !done.has(mintKey(m)));
-    if (due.length === 0) return { block: undefined, issued: [] };
-    for (const m of due)
-      await this.node.mint({ to: m.to, amount: m.amount, reason: m.reason, reference: m.reference });
-    const block = await this.node.produceBlock();
-    this.announce(block);
-    return { block, issued: due };
+    return this.exclusive(async () => {
+      const done = await this.mintedSince(fromHeight);
+      const due = mints.filter((m) => !done.has(mintKey(m)));
+      if (due.length === 0) return { block: undefined, issued: [] };
+      for (const m of due)
+        await this.node.mint({ to: m.to, amount: m.amount, reason: m.reason, reference: m.reference });
+      const block = await this.node.produceBlock();
+      this.announce(block);
+      return { block, issued: due };
+    });
+  }
+
+  /** Runs `fn` after every block production queued before it. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   /** Sends a block to every attached peer. */
@@ -143,11 +154,13 @@ export class RewardLedger {
   }
 
   /** Seals queued transactions (transfers, votes) into a block, if any. */
-  async flush(): Promise<ProducedBlock | undefined> {
-    if (this.node.mempoolSize === 0) return undefined;
-    const b = await this.node.produceBlock();
-    this.announce(b);
-    return b;
+  flush(): Promise<ProducedBlock | undefined> {
+    return this.exclusive(async () => {
+      if (this.node.mempoolSize === 0) return undefined;
+      const b = await this.node.produceBlock();
+      this.announce(b);
+      return b;
+    });
   }
 
   /** Replays the whole chain with every check. */
