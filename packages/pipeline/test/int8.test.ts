@@ -1,5 +1,6 @@
+import { makeModelConfig } from '@ailo/virtual-tensor';
 import { describe, expect, it } from 'vitest';
-import { quantizeInt8, StageChain } from '../src/index';
+import { buildStageGraph, initializeWeights, quantizeInt8, StageChain } from '../src/index';
 import { createNodeBackend } from '../src/node';
 import { loadFixture, maxAbsDiff } from './fixtures';
 
@@ -37,5 +38,39 @@ describe('int8 weights (MatMulNBits)', () => {
     expect(maxAbsDiff(a, r)).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(a, f)).toBeLessThanOrEqual(0.05);
     expect(maxAbsDiff(a, f)).toBeGreaterThan(0); // really quantised
+  });
+
+  // What the runtime holds: the initializer bytes handed to ONNX Runtime. Each projection goes
+  // from 4 bytes per weight to 1 byte plus one float32 scale per block of 32 (1.125 bytes);
+  // embeddings, norms and biases stay f32 (a tied LM head adds its own int8 copy).
+  it('int8 projections take a quarter of their f32 bytes, plus 1/32 for scales', () => {
+    const config = makeModelConfig({
+      architecture: 'gpt2',
+      numLayers: 2,
+      hiddenSize: 128,
+      numHeads: 4,
+      vocabSize: 256,
+      maxPositions: 64,
+    });
+    const weights = initializeWeights(config, 1);
+    const span = { start: 0, end: 2 };
+    const f32 = buildStageGraph(config, weights, span).graph.initializers;
+    const int8 = buildStageGraph(config, weights, span, { weightFormat: 'int8' }).graph.initializers;
+    const total = (m: Map<string, { data: { byteLength: number } }>) =>
+      [...m.values()].reduce((s, i) => s + i.data.byteLength, 0);
+    const projections = [...f32.values()].filter((i) => /\.(c_attn|c_proj|c_fc)\.weight$/.test(i.name));
+    expect(projections).toHaveLength(8);
+    let f32Bytes = 0;
+    for (const p of projections) {
+      const q = int8.get(`${p.name}.q8`);
+      expect(q?.type).toBe('uint8');
+      expect(q!.data.byteLength).toBe(p.data.byteLength / 4);
+      expect(int8.has(p.name)).toBe(false);
+      f32Bytes += p.data.byteLength;
+    }
+    const head = int8.get('transformer.wte.weight.q8')!.data.byteLength;
+    const saved = total(f32) - (total(int8) - head - head / 8);
+    // saved = f32 − (int8 + scales) = (1 − 1/4 − 1/32) of the projection bytes
+    expect(saved).toBe(f32Bytes * (1 - 1 / 4 - 1 / 32));
   });
 });
