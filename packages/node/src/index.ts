@@ -54,7 +54,6 @@ export {
   type RoundSettings,
 } from './rounds/FederatedRounds';
 export { formatAlc } from './rounds/formatAlc';
-export { pipelineLossEvaluator } from './rounds/pipelineLossEvaluator';
 export type { AcceptedUpdate, RejectedUpdate, RoundProgress, RoundReport } from './rounds/RoundReport';
 export { VERSION } from './version';
 export * from './worker';

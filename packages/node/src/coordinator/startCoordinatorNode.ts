@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { encodeAddress } from '@ailo/ledger';
 import { createNodeBackend } from '@ailo/pipeline/node';
-import { ContributionJudge, type PocConfigInput, resolvePocConfig } from '@ailo/poc';
+import {
+  ContributionJudge,
+  createTrainingLossEvaluator,
+  type PocConfigInput,
+  resolvePocConfig,
+} from '@ailo/poc';
 import { createIdentity } from '@ailo/protocol';
 import { loadOrCreateKey } from '../cli/nodeKey';
 import { NodeError } from '../errors';
@@ -12,7 +17,6 @@ import { InferencePayouts } from '../ledger/InferencePayouts';
 import { RewardLedger } from '../ledger/RewardLedger';
 import { SILENT_LOG } from '../logging/log';
 import { FederatedRounds, type RoundFaults, type RoundSettings } from '../rounds/FederatedRounds';
-import { pipelineLossEvaluator } from '../rounds/pipelineLossEvaluator';
 import { Coordinator, type CoordinatorOptions } from './Coordinator';
 import { readCoordinatorState, writeCoordinatorState } from './coordinatorState';
 import { loadServedModel, modelIdOf, openPackedDir } from './loadServedModel';
@@ -106,7 +110,11 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
       payouts = new InferencePayouts(ledger, resolvePocConfig(training.poc), log);
       const m = models[0]!;
       const schema = new Map(m.manifest.tensors.map((t) => [t.name, [...t.shape]] as const));
-      const evaluator = pipelineLossEvaluator(m.config, schema, createNodeBackend('cpu'));
+      const evaluator = createTrainingLossEvaluator({
+        config: m.config,
+        schema,
+        backend: createNodeBackend('cpu'),
+      });
       const judge = new ContributionJudge({
         chainId: ledger.chainId,
         secret: randomBytes(32),
