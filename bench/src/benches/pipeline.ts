@@ -55,14 +55,27 @@ async function matmulGflops(reps: number): Promise<number[]> {
   return out;
 }
 
-/** Transformers.js (onnxruntime-node, same version) on our export of the same weights. */
-async function transformersJsPeer(
+/** Times `run` after timing `prompt` alone: ms per decoded token of a generate() of `steps` tokens. */
+async function decodeMsOf(prompt: () => Promise<unknown>, run: () => Promise<unknown>, steps: number) {
+  const t0 = performance.now();
+  await prompt();
+  const promptMs = performance.now() - t0;
+  const t1 = performance.now();
+  await run();
+  // generate() = one prompt forward + (steps − 1) one-token forwards
+  return (performance.now() - t1 - promptMs) / (steps - 1);
+}
+
+/**
+ * Solo generation and prefill, ours vs Transformers.js (onnxruntime-node, same version) on our
+ * export of the same weights. The two sides alternate within each repetition and are timed the
+ * same way, so a load change on a shared machine hits both.
+ */
+async function versusTransformersJs(
+  chain: StageChain,
   cfg: ModelConfig,
   weights: Map<string, Weight>,
-  prompt: number[],
-  steps: number,
-  reps: number,
-  prefillLen: number,
+  o: { prompt: number[]; steps: number; reps: number; prefillLen: number },
 ) {
   const root = mkdtempSync(join(tmpdir(), 'ailo-bench-tjs-'));
   try {
@@ -75,48 +88,55 @@ async function transformersJsPeer(
       session_options: { intraOpNumThreads: THREADS },
     });
     const ids = (xs: number[]) => new Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
-    const decodeMs: number[] = [];
-    const prefill: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      await model.generate({
-        input_ids: ids(prompt),
-        max_new_tokens: steps,
-        min_new_tokens: steps,
-        do_sample: false,
-      });
-      const total = performance.now() - t0;
-      const p = Array.from({ length: prefillLen }, (_, i) => i % 500);
-      const t1 = performance.now();
-      await model({
-        input_ids: ids(p),
-        attention_mask: new Tensor('int64', new BigInt64Array(p.length).fill(1n), [1, p.length]),
-      });
-      const pre = performance.now() - t1;
-      prefill.push(prefillLen / (pre / 1000));
-      // generate() = one prompt forward + (steps − 1) one-token forwards
-      const promptMs = (pre * prompt.length) / prefillLen;
-      decodeMs.push((total - promptMs) / (steps - 1));
+    const ones = (n: number) => new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    const tjsForward = (xs: number[]) => model({ input_ids: ids(xs), attention_mask: ones(xs.length) });
+    const oursForward = async (xs: number[]) => {
+      await chain.forward('bench-forward', [xs]);
+      await chain.close('bench-forward');
+    };
+    const p = Array.from({ length: o.prefillLen }, (_, i) => i % 500);
+    const out = {
+      oursDecode: [] as number[],
+      peerDecode: [] as number[],
+      oursPrefill: [] as number[],
+      peerPrefill: [] as number[],
+    };
+    // warm-up: first runs of each shape pay for allocation planning
+    await oursForward(p);
+    await tjsForward(p);
+    for (let r = 0; r < o.reps; r++) {
+      let t0 = performance.now();
+      await oursForward(p);
+      out.oursPrefill.push(o.prefillLen / ((performance.now() - t0) / 1000));
+      t0 = performance.now();
+      await tjsForward(p);
+      out.peerPrefill.push(o.prefillLen / ((performance.now() - t0) / 1000));
+      out.oursDecode.push(
+        await decodeMsOf(
+          () => oursForward(o.prompt),
+          () => generateAll(chain, o.prompt, { greedy: true, maxTokens: o.steps, stopOnEos: false }),
+          o.steps,
+        ),
+      );
+      out.peerDecode.push(
+        await decodeMsOf(
+          () => tjsForward(o.prompt),
+          () =>
+            model.generate({
+              input_ids: ids(o.prompt),
+              max_new_tokens: o.steps,
+              min_new_tokens: o.steps,
+              do_sample: false,
+            }),
+          o.steps,
+        ),
+      );
     }
     await model.dispose();
-    return { decodeMs, prefill };
+    return out;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-async function oursGenerate(chain: StageChain, prompt: number[], steps: number, reps: number) {
-  const out: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await chain.forward('warm-prompt', [prompt]);
-    const promptMs = performance.now() - t0;
-    await chain.close('warm-prompt');
-    const t1 = performance.now();
-    await generateAll(chain, prompt, { greedy: true, maxTokens: steps, stopOnEos: false });
-    out.push((performance.now() - t1 - promptMs) / (steps - 1));
-  }
-  return out;
 }
 
 const bench: BenchModule = {
@@ -170,18 +190,10 @@ const bench: BenchModule = {
       copyMs.push(performance.now() - t0);
     }
     const prefillLen = small ? 16 : 128;
-    const prefill: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      await one.forward(`p${r}`, [Array.from({ length: prefillLen }, (_, i) => i % 500)]);
-      prefill.push(prefillLen / ((performance.now() - t0) / 1000));
-      await one.close(`p${r}`);
-    }
-    const params = weightBytes / 4;
-    const prefillGflops = prefill.map((tps) => (2 * params * tps) / 1e9);
     const prompt = Array.from({ length: 32 }, (_, i) => (i * 31) % 500);
-    const oursGen = await oursGenerate(one, prompt, steps, reps);
-    const peer = await transformersJsPeer(cfg, weights, prompt, steps, reps, prefillLen);
+    const vs = await versusTransformersJs(one, cfg, weights, { prompt, steps, reps, prefillLen });
+    const params = weightBytes / 4;
+    const prefillGflops = vs.oursPrefill.map((tps) => (2 * params * tps) / 1e9);
     await one.dispose();
     await four.dispose();
     const figures: Figure[] = [
@@ -189,8 +201,8 @@ const bench: BenchModule = {
         name: 'solo decode ms/token, generate() greedy (peer: Transformers.js on our export)',
         unit: 'ms',
         higherIsBetter: false,
-        samples: oursGen,
-        peer: { name: '@huggingface/transformers generate()', samples: peer.decodeMs },
+        samples: vs.oursDecode,
+        peer: { name: '@huggingface/transformers generate()', samples: vs.peerDecode },
         goal: '>= 1.0x peer speed',
         goalRatio: 1,
       },
@@ -198,8 +210,8 @@ const bench: BenchModule = {
         name: `prefill ${prefillLen} tokens/s (peer: Transformers.js)`,
         unit: 'tok/s',
         higherIsBetter: true,
-        samples: prefill,
-        peer: { name: '@huggingface/transformers forward', samples: peer.prefill },
+        samples: vs.oursPrefill,
+        peer: { name: '@huggingface/transformers forward', samples: vs.peerPrefill },
         goal: '>= 1.0x peer',
         goalRatio: 1,
       },
