@@ -200,7 +200,8 @@ test('no worker holds a layer: fails fast with 503 naming the missing span', asy
   for (let i = 0; i < 100 && c.workers.list().length > 1; i++) await new Promise((r) => setTimeout(r, 10));
   const t0 = Date.now();
   const e = await client.completions.create({ model: 'tiny', prompt: 'x' }).catch((x) => x);
-  expect(Date.now() - t0).toBeLessThan(1000);
+  // fails at routing, long before a hop could time out
+  expect(Date.now() - t0).toBeLessThan(2000);
   expect(e.status).toBe(503);
   expect(e.code).toBe('layers_unavailable');
   expect(e.message).toContain('[1, 2)');
