@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CoordinatorNode, createTinyModel, type RemotePipeline, startCoordinatorNode } from '@ailo/node';
+import { type CoordinatorNode, createTinyModel, RemotePipeline, startCoordinatorNode } from '@ailo/node';
 import { evenSpans, StageChain } from '@ailo/pipeline';
 import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import type { BenchModule, Figure } from '../types';
@@ -37,6 +37,8 @@ async function startWorkers(
         node.coordinator.url,
         '--layers',
         `${s.start}:${s.end}`,
+        '--link',
+        '0',
       ],
       {
         cwd: REPO,
@@ -107,23 +109,34 @@ const bench: BenchModule = {
       ...(await startWorkers(one, [{ start: 0, end: 4 }])),
     ];
     try {
+      // chained: steps pass worker to worker; relayed: the same workers, every hop through the coordinator
       const remote: RemotePipeline = four.coordinator.pipeline();
+      const relayed = new RemotePipeline({
+        registry: four.coordinator.workers,
+        model: remote.model,
+        gate: four.coordinator.gate,
+      });
       const single: RemotePipeline = one.coordinator.pipeline();
       await decodeMs(remote, 2);
+      await decodeMs(relayed, 2);
       await decodeMs(chain, 2);
       const dist: number[] = [];
       const local: number[] = [];
       const perHop: number[] = [];
+      const perHopRelay: number[] = [];
       for (let r = 0; r < reps; r++) {
         const l = await decodeMs(chain, steps);
         const d = await decodeMs(remote, steps);
+        const rl = await decodeMs(relayed, steps);
         local.push(l);
         dist.push(d);
         perHop.push((d - l) / HOPS);
+        perHopRelay.push((rl - l) / HOPS);
         ctx.log(
-          `decode: ${HOPS} workers ${d.toFixed(3)} ms/token, in-process chain ${l.toFixed(3)} ms/token`,
+          `decode: ${HOPS} workers chained ${d.toFixed(3)} ms/token, relayed ${rl.toFixed(3)}, in-process chain ${l.toFixed(3)}`,
         );
       }
+      if (remote.chainedSteps === 0) throw new Error('the workers did not chain steps');
       const t4: number[] = [];
       const t1: number[] = [];
       await throughput(remote, 2);
@@ -150,6 +163,13 @@ const bench: BenchModule = {
           samples: perHop,
           peer: { skipped: 'derived: (distributed − in-process) / hops, from the figure above' },
           goal: '< 0.5 ms per hop',
+        },
+        {
+          name: 'time added per hop, chained worker to worker (peer: every hop relayed by the coordinator)',
+          unit: 'ms',
+          higherIsBetter: false,
+          samples: perHop,
+          peer: { name: 'relayed through the coordinator', samples: perHopRelay },
         },
         {
           name: `throughput, ${SESSIONS} concurrent sessions, ${HOPS} workers (one span each)`,

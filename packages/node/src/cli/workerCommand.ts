@@ -20,6 +20,7 @@ export interface WorkerCommandOptions {
   threads?: number;
   maxSessions?: number;
   cacheDir?: string;
+  link?: string;
   corpus?: string;
   data?: string;
   verbose?: boolean;
@@ -33,6 +34,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<void> {
   if (!['cpu', 'cuda', 'ref'].includes(o.backend))
     throw new CliError(`--backend expects cpu, cuda or ref, got "${o.backend}"`);
   const layers = parseLayers(o.layers);
+  const link = o.link === undefined ? undefined : parseLinkAddress(o.link);
   const log = createLogger({ verbose: o.verbose === true, role: 'worker' });
   if (o.corpus && o.data) throw new CliError('Give --corpus or --data, not both');
   const data = o.corpus ? corpusData(o.corpus) : o.data ? fileData(o.data) : undefined;
@@ -65,6 +67,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<void> {
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.maxSessions !== undefined ? { maxSessions: o.maxSessions } : {}),
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+    ...(link ? { link } : {}),
     onLedgerBlock: (height, stateHash) => {
       if (o.json) process.stdout.write(`${JSON.stringify({ event: 'ledger', id, height, stateHash })}\n`);
     },
@@ -79,4 +82,12 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<void> {
   const stopped = untilSignal().then(() => w.stop());
   await Promise.race([w.done, stopped]);
   await w.stop();
+}
+
+/** `--link [host:]port` → the link listener's address (host default 127.0.0.1). */
+export function parseLinkAddress(v: string): { host: string; port: number } {
+  const m = /^(?:(.+):)?(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65_535) throw new CliError(`--link expects [host:]port, e.g. 0.0.0.0:7001, got "${v}"`);
+  return { host: m[1] ?? '127.0.0.1', port };
 }

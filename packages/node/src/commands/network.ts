@@ -53,6 +53,10 @@ export function registerNetworkCommands(program: Command): void {
     .option('--memory <MB>', 'memory budget for weights and activations', parseIntOption('--memory', 1))
     .option('--max-sessions <n>', 'sessions held at once', parseIntOption('--max-sessions', 1))
     .option('--cache-dir <dir>', 'keep fetched chunks here')
+    .option(
+      '--link <[host:]port>',
+      'accept decode steps straight from other workers on this address (port 0: any); they must reach it',
+    )
     .option('--corpus <brown:GENRE>', 'train in federated rounds on Brown corpus genres (comma-separated)')
     .option('--data <file>', 'train in federated rounds on a UTF-8 text file')
     .option('--verbose', 'debug logs (JSON lines on stderr)')

@@ -24,6 +24,7 @@ import { type Log, SILENT_LOG } from '../logging/log';
 import { nodeRegistry } from '../wire/messages';
 import { spanLabel } from '../worker/core/HeldSpan';
 import { toProtocolError } from '../worker/core/toProtocolError';
+import { ChainInbox } from './ChainInbox';
 import { CoordinatorMetrics } from './CoordinatorMetrics';
 import { planSpan } from './planSpan';
 import { RemotePipeline } from './RemotePipeline';
@@ -78,6 +79,8 @@ export class Coordinator {
   readonly identity: Identity;
   readonly serverId: string;
   readonly gate: SessionGate;
+  /** `chain.result` / `chain.error` from workers, shared by every pipeline */
+  private readonly chainInbox = new ChainInbox();
   /** current version of each model */
   private readonly current = new Map<string, ServedModel>();
   /** every version still served as files, by `id@version` */
@@ -213,6 +216,7 @@ export class Coordinator {
         onFailover: () => this.metrics.failovers.inc(),
         onStep: (n) => this.metrics.addTokens(n),
         onHop: (ms) => this.metrics.hopSeconds.observe(ms / 1000),
+        chain: this.chainInbox,
       });
       this.pipelines.set(m.id, p);
     }

@@ -9,6 +9,7 @@ import {
 import { NodeError } from '../errors';
 import { type Log, SILENT_LOG } from '../logging/log';
 import { idsToWire } from '../wire/tensors';
+import type { ChainInbox } from './ChainInbox';
 import { type Hop, routeChain } from './routeChain';
 import type { SessionGate } from './SessionGate';
 import type { WorkerEntry, WorkerRegistry } from './WorkerRegistry';
@@ -48,8 +49,14 @@ export interface RemotePipelineOptions {
   onFailover?(e: FailoverEvent): void;
   /** called after every step with the tokens it fed */
   onStep?(tokens: number): void;
-  /** called with each hop's round trip. ms */
+  /** called with each hop's round trip (chained steps: the step's time over its hops). ms */
   onHop?(ms: number): void;
+  /**
+   * Where workers report chained steps. With it, a step whose workers after
+   * the first all accept links travels worker to worker (`chain.step`) and only
+   * its logits come back: one message per hop instead of two.
+   */
+  chain?: ChainInbox;
 }
 
 interface Route {
@@ -58,6 +65,10 @@ interface Route {
   opened: Set<WorkerEntry>;
   /** workers that failed this session; never routed to again for it */
   excluded: Set<string>;
+  /** the upstream node each chain-opened worker accepts steps from (undefined: the coordinator) */
+  upstream: Map<WorkerEntry, string | undefined>;
+  /** relay every step through the coordinator (after a chained step failed in a way that names no hop) */
+  relay: boolean;
   /** tokens fed so far, per batch row */
   history: number[][];
   step: number;
@@ -70,6 +81,13 @@ class HopFailure extends Error {
     readonly hop: Hop,
     readonly error: ProtocolError,
   ) {
+    super(error.message);
+  }
+}
+
+/** A chained step failed without naming a hop: rerun the session through the coordinator. */
+class ChainFallback extends Error {
+  constructor(readonly error: ProtocolError) {
     super(error.message);
   }
 }
@@ -89,6 +107,10 @@ export class RemotePipeline implements LogitsSource {
   readonly config: ModelConfig;
   private readonly routes = new Map<string, Route>();
   private readonly log: Log;
+  /** steps run worker to worker (`chain.step`) */
+  chainedSteps = 0;
+  /** steps relayed hop by hop through the coordinator */
+  relayedSteps = 0;
 
   constructor(private readonly opts: RemotePipelineOptions) {
     this.config = opts.model.config;
@@ -191,6 +213,8 @@ export class RemotePipeline implements LogitsSource {
       opened: new Set(),
       excluded: new Set(),
       history: Array.from({ length: batch }, () => []),
+      upstream: new Map(),
+      relay: false,
       step: 0,
       lastUsed: Date.now(),
     };
@@ -213,6 +237,15 @@ export class RemotePipeline implements LogitsSource {
         const all = await this.run(sessionId, route, full, 0);
         return sliceLastPositions(all, ids[0]!.length);
       } catch (e) {
+        if (e instanceof ChainFallback && attempt < MAX_REROUTES) {
+          this.log.warn(
+            { session: sessionId, code: e.error.code },
+            'chained step failed; relaying this session',
+          );
+          route.relay = true;
+          replay = true;
+          continue;
+        }
         if (!(e instanceof HopFailure)) throw e;
         const { hop, error } = e;
         if (!FAILOVER_CODES.has(error.code)) {
@@ -241,6 +274,7 @@ export class RemotePipeline implements LogitsSource {
         );
         route.excluded.add(hop.worker.id);
         route.opened.delete(hop.worker);
+        route.upstream.delete(hop.worker);
         this.release(route);
         try {
           route.hops = this.plan(route.excluded);
@@ -294,12 +328,115 @@ export class RemotePipeline implements LogitsSource {
     return { type: 'float32', shape: [batch, seq, V], data: out };
   }
 
-  /** One forward step through every hop. */
+  /** One forward step through every hop: chained worker to worker where possible, else relayed. */
   private async step(sessionId: string, route: Route, ids: number[][], position: number): Promise<Tensor> {
+    const step = route.step++;
+    const x = idsToWire(ids);
+    if (
+      this.opts.chain &&
+      !route.relay &&
+      route.hops.length > 1 &&
+      route.hops.slice(1).every((h) => h.worker.want?.link)
+    )
+      return this.chainStep(this.opts.chain, sessionId, route, x, position, step).then((out) => {
+        this.chainedSteps++;
+        return out;
+      });
+    const out = await this.relayStep(sessionId, route, x, position, step);
+    this.relayedSteps++;
+    return out;
+  }
+
+  /**
+   * Sends the step to the first worker with the rest of the chain; each worker
+   * passes its output to the next, and the last one reports the logits.
+   */
+  private async chainStep(
+    inbox: ChainInbox,
+    sessionId: string,
+    route: Route,
+    x: Tensor,
+    position: number,
+    step: number,
+  ): Promise<Tensor> {
+    const timeoutMs = this.opts.hopTimeoutMs ?? DEFAULT_HOP_TIMEOUT_MS;
+    const { hops } = route;
+    await Promise.all(
+      hops.map(async (hop, i) => {
+        const upstream = i === 0 ? undefined : hops[i - 1]!.worker.id;
+        const w = hop.worker;
+        if (route.opened.has(w) && route.upstream.has(w) && route.upstream.get(w) === upstream) return;
+        if (!this.opts.registry.isLive(w))
+          throw new HopFailure(hop, new ProtocolError('closed', 'worker disconnected'));
+        inbox.listen(w.peer);
+        try {
+          await w.peer.request(
+            'chain.open',
+            {
+              session: sessionId,
+              span: { model: this.opts.model.id, start: hop.start, end: hop.end },
+              maxContext: this.config.maxPositions,
+              ...(upstream ? { upstream } : {}),
+            },
+            { timeoutMs },
+          );
+        } catch (e) {
+          throw new HopFailure(hop, ProtocolError.from(e));
+        }
+        route.opened.add(w);
+        route.upstream.set(w, upstream);
+      }),
+    );
+    const t0 = performance.now();
+    const outcome = inbox.wait(
+      sessionId,
+      step,
+      timeoutMs,
+      hops.map((h) => h.worker.peer),
+    );
+    try {
+      await hops[0]!.worker.peer.notify('chain.step', {
+        session: sessionId,
+        step,
+        position,
+        input: x,
+        next: hops.slice(1).map((h) => ({ node: h.worker.id, url: h.worker.want!.link! })),
+      });
+    } catch (e) {
+      outcome.catch(() => {});
+      throw new HopFailure(hops[0]!, ProtocolError.from(e));
+    }
+    let o: Awaited<typeof outcome>;
+    try {
+      o = await outcome;
+    } catch (e) {
+      throw new ChainFallback(ProtocolError.from(e));
+    }
+    if ('output' in o) {
+      // a chained step shows only its total: each hop is credited with its share
+      const ms = (performance.now() - t0) / hops.length;
+      for (const h of hops) this.opts.registry.recordLatency(h.worker, ms);
+      this.opts.onHop?.(ms);
+      return o.output;
+    }
+    const at = hops.findIndex((h) => h.worker.peer === o.from);
+    const blamed = at < 0 ? undefined : o.error.at === 'next' ? hops[at + 1] : hops[at];
+    const error = new ProtocolError(o.error.code, o.error.message);
+    if (!blamed || !FAILOVER_CODES.has(error.code)) throw new ChainFallback(error);
+    throw new HopFailure(blamed, error);
+  }
+
+  /** Relays the step hop by hop through the coordinator. */
+  private async relayStep(
+    sessionId: string,
+    route: Route,
+    input: Tensor,
+    position: number,
+    step: number,
+  ): Promise<Tensor> {
     const { registry } = this.opts;
     const timeoutMs = this.opts.hopTimeoutMs ?? DEFAULT_HOP_TIMEOUT_MS;
-    const step = route.step++;
-    let x: Tensor = idsToWire(ids);
+    let x = input;
     for (const hop of route.hops) {
       const w = hop.worker;
       if (!registry.isLive(w)) throw new HopFailure(hop, new ProtocolError('closed', 'worker disconnected'));

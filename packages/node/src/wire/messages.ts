@@ -1,4 +1,12 @@
-import { Bin, MessageRegistry, Name, UInt } from '@ailo/protocol';
+import {
+  Bin,
+  ErrorCodeSchema,
+  LayerSpanSchema,
+  MessageRegistry,
+  Name,
+  TensorSchema,
+  UInt,
+} from '@ailo/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 
 /** A worker asks to serve: a fixed span, or `auto` (the coordinator picks from memory and coverage). */
@@ -7,6 +15,58 @@ export const NodeJoinBody = Type.Object({
   layers: Type.Optional(Type.Object({ start: UInt('first layer'), end: UInt('one past the last layer') })),
   /** wanted model id; absent = the coordinator's default model */
   model: Type.Optional(Name('model id')),
+  /** where other workers can send chained steps (`chain.step`); absent = relay only (e.g. browsers) */
+  link: Type.Optional(Type.String({ pattern: '^wss?://', maxLength: 2048 })),
+});
+
+const SessionId = () => Type.String({ minLength: 1, maxLength: 128, description: 'inference session id' });
+const NodeId = () =>
+  Type.String({ pattern: '^[0-9a-f]{64}$', description: 'node id: hex Ed25519 public key' });
+
+/**
+ * `infer.open` for a chained session: besides opening the session on the span, names the only
+ * node allowed to send it `chain.step` over a link (absent: the coordinator itself, for the first hop).
+ */
+export const ChainOpenBody = Type.Object({
+  session: SessionId(),
+  span: LayerSpanSchema,
+  maxContext: UInt('tokens the KV cache must hold'),
+  upstream: Type.Optional(NodeId()),
+});
+
+/** One step travelling down a chain: run the span, then pass the output to `next[0]` (or to the coordinator). */
+export const ChainStepBody = Type.Object({
+  session: SessionId(),
+  step: UInt('0 for the prefill, then one per decoded token'),
+  position: UInt('index of the first token of `input` in the sequence'),
+  input: TensorSchema({
+    dtypes: ['i32', 'i64', 'f32'],
+    description:
+      'token ids [batch, tokens] for the first stage, hidden states [batch, tokens, d_model] after',
+  }),
+  /** the rest of the chain, in order; empty on the last stage */
+  next: Type.Array(
+    Type.Object({ node: NodeId(), url: Type.String({ pattern: '^wss?://', maxLength: 2048 }) }),
+    {
+      maxItems: 1024,
+    },
+  ),
+});
+
+/** The last stage's output of a chained step, sent to the coordinator. */
+export const ChainResultBody = Type.Object({
+  session: SessionId(),
+  step: UInt(),
+  output: TensorSchema({ dtypes: ['f32'], description: 'logits [batch, tokens, vocab]' }),
+});
+
+/** A chained step stopped: at the sender's own stage (`self`) or because the next node could not be reached (`next`). */
+export const ChainErrorBody = Type.Object({
+  session: SessionId(),
+  step: UInt(),
+  at: Type.Union([Type.Literal('self'), Type.Literal('next')]),
+  code: ErrorCodeSchema,
+  message: Type.String({ maxLength: 1024 }),
 });
 
 /** The coordinator tells a worker which span of which model version to load. */
@@ -45,6 +105,10 @@ export const LedgerParamsDataBody = Type.Object({
 export type NodeJoin = Static<typeof NodeJoinBody>;
 export type NodeAssign = Static<typeof NodeAssignBody>;
 export type RoundModel = Static<typeof RoundModelBody>;
+export type ChainOpen = Static<typeof ChainOpenBody>;
+export type ChainStep = Static<typeof ChainStepBody>;
+export type ChainResult = Static<typeof ChainResultBody>;
+export type ChainError = Static<typeof ChainErrorBody>;
 
 declare module '@ailo/protocol' {
   interface MessageBodies {
@@ -53,8 +117,13 @@ declare module '@ailo/protocol' {
     'round.model': RoundModel;
     'ledger.params': Static<typeof LedgerParamsBody>;
     'ledger.params.data': Static<typeof LedgerParamsDataBody>;
+    'chain.open': ChainOpen;
+    'chain.step': ChainStep;
+    'chain.result': ChainResult;
+    'chain.error': ChainError;
   }
   interface MessageReplies {
+    'chain.open': 'ok';
     'node.join': 'ok';
     'node.assign': 'ok';
     'ledger.params': 'ledger.params.data';
@@ -91,5 +160,23 @@ export function nodeRegistry(): MessageRegistry {
       kind: 'reply',
       family: 'ledger',
       description: 'the chain parameters',
+    })
+    .register('chain.open', ChainOpenBody, {
+      reply: 'ok',
+      family: 'inference',
+      description: 'coordinator → worker: infer.open, and who may send this session chained steps',
+    })
+    .register('chain.step', ChainStepBody, {
+      family: 'inference',
+      description:
+        'coordinator → first worker, worker → next worker over a link: run the span and pass it on',
+    })
+    .register('chain.result', ChainResultBody, {
+      family: 'inference',
+      description: 'last worker → coordinator: logits of a chained step',
+    })
+    .register('chain.error', ChainErrorBody, {
+      family: 'inference',
+      description: 'worker → coordinator: a chained step stopped here or at the next node',
     });
 }

@@ -3,9 +3,10 @@ import { Stage } from '@ailo/pipeline';
 import { type Peer, ProtocolError, type Tensor } from '@ailo/protocol';
 import { DEFAULT_SESSION_IDLE_MS, DEFAULT_WORKER_MAX_SESSIONS } from '../../constants';
 import { type Log, SILENT_LOG } from '../../logging/log';
-import type { NodeAssign } from '../../wire/messages';
+import type { ChainOpen, ChainStep, NodeAssign } from '../../wire/messages';
 import { hostToWire, wireToHost } from '../../wire/tensors';
 import { type HeldSpan, spanLabel } from './HeldSpan';
+import type { LinkPool } from './LinkPool';
 import { toProtocolError } from './toProtocolError';
 
 /** Loads the weights of an assigned span (from chunks over HTTP, a local directory, memory…). */
@@ -27,6 +28,8 @@ export interface WorkerCoreOptions {
   now?: () => number;
   /** called each time a span starts being served */
   onServing?(span: HeldSpan): void;
+  /** connections to next workers for chained steps; without it a chained step that must be passed on fails with `unavailable` */
+  links?: LinkPool;
 }
 
 interface Loaded {
@@ -45,6 +48,10 @@ export class WorkerCore {
   private loading: { key: string; done: Promise<void> } | undefined;
   /** session id → last use (ms) */
   private readonly sessions = new Map<string, number>();
+  /** session id → the node allowed to send it chained steps over a link (absent: only the coordinator) */
+  private readonly upstreams = new Map<string, string>();
+  /** the coordinator connection: chained results and errors go there */
+  private coordinator: Peer | undefined;
   private readonly log: Log;
   private readonly now: () => number;
   private readonly maxSessions: number;
@@ -92,12 +99,93 @@ export class WorkerCore {
         this.close(body.session);
         return {};
       }),
+      peer.handle('chain.open', (body) => {
+        this.openChained(body);
+        return {};
+      }),
+      peer.handle('chain.step', (body) => this.chainStep(body, undefined)),
     ];
+    this.coordinator = peer;
     // session ids are the coordinator's: they die with its connection
-    peer.closed.then(() => this.sessions.clear());
+    peer.closed.then(() => {
+      this.sessions.clear();
+      this.upstreams.clear();
+      if (this.coordinator === peer) this.coordinator = undefined;
+    });
     return () => {
       for (const off of offs) off();
     };
+  }
+
+  /**
+   * Accepts chained steps from another worker on an incoming link connection:
+   * only for sessions the coordinator opened with that worker as upstream.
+   */
+  attachLink(peer: Peer): () => void {
+    return peer.handle('chain.step', (body, ctx) => this.chainStep(body, ctx.peer.hello?.peerId));
+  }
+
+  /** `chain.open`: {@link open}, and remember which node may feed the session. */
+  openChained(body: ChainOpen): void {
+    this.open(body.session, body.span, body.maxContext);
+    if (body.upstream) this.upstreams.set(body.session, body.upstream);
+    else this.upstreams.delete(body.session);
+  }
+
+  /**
+   * Runs one chained step (from the coordinator when `from` is undefined, else
+   * from the worker with that id) and passes the output on: to the next worker,
+   * or as `chain.result` to the coordinator on the last stage. Failures are
+   * reported to the coordinator as `chain.error`, never thrown at the sender.
+   */
+  private async chainStep(body: ChainStep, from: string | undefined): Promise<void> {
+    const { session, step, position, next } = body;
+    const report = (at: 'self' | 'next', e: unknown) => {
+      const err = toProtocolError(e);
+      this.log.warn({ session, step, at, code: err.code, err: err.shortMessage }, 'chained step failed');
+      this.coordinator
+        ?.notify('chain.error', {
+          session,
+          step,
+          at,
+          code: err.code,
+          message: err.shortMessage.slice(0, 1024),
+        })
+        .catch(() => {});
+    };
+    let output: Tensor;
+    try {
+      if (this.upstreams.get(session) !== from) {
+        throw new ProtocolError(
+          'unauthorized',
+          `session ${session} does not take chained steps from this sender`,
+        );
+      }
+      output = await this.forward(session, body.input, position);
+    } catch (e) {
+      report('self', e);
+      return;
+    }
+    const [hop, ...rest] = next;
+    if (!hop) {
+      await this.coordinator
+        ?.notify('chain.result', { session, step, output })
+        .catch((e) =>
+          this.log.warn({ session, step, err: (e as Error).message }, 'cannot send a chained result'),
+        );
+      return;
+    }
+    try {
+      if (!this.opts.links)
+        throw new ProtocolError('unavailable', 'this worker cannot open links to other workers');
+      const link = await this.opts.links.get(hop.url, hop.node);
+      await link.notify('chain.step', { session, step, position, input: output, next: rest });
+    } catch (e) {
+      report(
+        'next',
+        new ProtocolError('unavailable', `cannot reach ${hop.node.slice(0, 12)} at ${hop.url}`, { cause: e }),
+      );
+    }
   }
 
   /**
@@ -200,6 +288,7 @@ export class WorkerCore {
   /** Frees a session's KV cache. */
   close(session: string): void {
     this.sessions.delete(session);
+    this.upstreams.delete(session);
     this.loaded?.stage.close(session);
   }
 

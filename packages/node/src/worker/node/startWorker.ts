@@ -17,9 +17,11 @@ import { type Log, SILENT_LOG } from '../../logging/log';
 import { type NodeJoin, nodeRegistry } from '../../wire/messages';
 import type { HeldSpan } from '../core/HeldSpan';
 import { LedgerFollower } from '../core/LedgerFollower';
+import { LinkPool } from '../core/LinkPool';
 import { runWorkerLoop } from '../core/runWorkerLoop';
 import { TrainerCore, type TrainerEvent } from '../core/TrainerCore';
 import { type SpanLoader, WorkerCore } from '../core/WorkerCore';
+import { type LinkServer, linkConnector, startLinkServer } from './linkServer';
 import { httpSpanLoader, loadModelOverHttp } from './loadSpanOverHttp';
 
 /** Local training: where the data comes from, and test hooks. */
@@ -67,6 +69,12 @@ export interface WorkerOptions {
   onLedgerBlock?(height: number, stateHash: string): void;
   /** backoff base delay. ms */
   reconnectBaseMs?: number;
+  /**
+   * Accept chained steps from other workers on this address (port 0: any free
+   * port), so decode steps pass worker to worker instead of through the
+   * coordinator. Off by default: the address must be reachable by the other workers.
+   */
+  link?: { host?: string; port?: number };
 }
 
 /** A running worker. */
@@ -116,8 +124,10 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
   const identity = createIdentity(key.secretKey);
   const backendName = opts.backend ?? 'cpu';
   const backend = createNodeBackend(backendName, opts.threads !== undefined ? { threads: opts.threads } : {});
+  const links = new LinkPool(linkConnector(identity));
   const core = new WorkerCore({
     backend,
+    links,
     loadSpan: opts.loadSpan ?? httpSpanLoader(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
     log,
     ...(opts.onServing ? { onServing: opts.onServing } : {}),
@@ -149,6 +159,18 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
   const join: NodeJoin = {};
   if (opts.layers) join.layers = opts.layers;
   if (opts.model) join.model = opts.model;
+  let linkServer: LinkServer | undefined;
+  const linkReady = opts.link
+    ? startLinkServer(core, identity, {
+        host: opts.link.host ?? '127.0.0.1',
+        port: opts.link.port ?? 0,
+        log,
+      }).then((server) => {
+        linkServer = server;
+        join.link = server.url;
+        log.info({ url: server.url }, 'accepting links from workers');
+      })
+    : Promise.resolve();
   const done = runWorkerLoop({
     core,
     join,
@@ -161,8 +183,9 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
       return offTrainer;
     },
     ...(opts.reconnectBaseMs !== undefined ? { baseDelayMs: opts.reconnectBaseMs } : {}),
-    connect: (hello) =>
-      connectWs(
+    connect: async (hello) => {
+      await linkReady;
+      return connectWs(
         opts.coordinator,
         identity,
         opts.protocolVersion !== undefined ? { ...hello, version: opts.protocolVersion } : hello,
@@ -170,7 +193,8 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
           ...(opts.serverId ? { serverId: opts.serverId } : {}),
           ...(opts.limits ? { limits: opts.limits } : {}),
         },
-      ),
+      );
+    },
     signal: ac.signal,
     log,
   });
@@ -184,6 +208,9 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
     async stop() {
       ac.abort();
       await done.catch(() => {});
+      await linkReady.catch(() => {});
+      await linkServer?.close();
+      await links.close();
       await core.dispose();
       await ledger?.close();
     },

@@ -1,0 +1,140 @@
+import { generate, generateAll, StageChain } from '@ailo/pipeline';
+import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
+import { createIdentity, tensor } from '@ailo/protocol';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Coordinator } from '../src/coordinator/Coordinator';
+import { startCoordinatorNode } from '../src/coordinator/startCoordinatorNode';
+import { createTinyModel } from '../src/model/createTinyModel';
+import { connectWs } from '../src/worker/node/startWorker';
+import { tempDir } from './fixtures';
+import { type CliProcess, spawnCli } from './processes';
+
+// Four worker processes, one layer each, accepting links (`--link 0`), plus a
+// spare for layer 2: decode steps travel worker to worker (`chain.step`).
+const data = tempDir();
+const modelDir = `${data}/tiny4`;
+createTinyModel(modelDir, { layers: 4, hidden: 32, heads: 2, context: 64 }, 11);
+let c: Coordinator;
+let local: StageChain;
+const workers: { id: string; start: number; proc: CliProcess }[] = [];
+
+beforeAll(async () => {
+  c = (await startCoordinatorNode({ dataDir: `${data}/coord`, port: 0, models: [{ dir: modelDir }] }))
+    .coordinator;
+  await Promise.all(
+    [0, 1, 2, 3, 2].map(async (start) => {
+      const proc = await spawnCli([
+        'worker',
+        '--coordinator',
+        c.url,
+        '--layers',
+        `${start}:${start + 1}`,
+        '--link',
+        '0',
+        '--json',
+      ]);
+      const ev = await proc.waitForJson<{ event: string; id: string }>((j) => j.event === 'serving', 60_000);
+      workers.push({ id: ev.id, start, proc });
+    }),
+  );
+  await c.waitForCoverage(undefined, 10_000);
+  const m = loadModelDir(modelDir);
+  local = await StageChain.create(m.config, m.weights, createNodeBackend('cpu'));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.proc.kill()));
+  await c?.close();
+  await local?.dispose();
+});
+
+test('chained steps: greedy generation equals the local model, and no step is relayed', async () => {
+  const pipeline = c.pipeline();
+  const before = { chained: pipeline.chainedSteps, relayed: pipeline.relayedSteps };
+  for (const prompt of [[5, 1, 4], [9], [2, 7, 1, 8, 2, 8]]) {
+    const n = 12;
+    const remote = await generateAll(pipeline, prompt, { maxTokens: n, greedy: true, stopOnEos: false });
+    const ref = await generateAll(local, prompt, { maxTokens: n, greedy: true, stopOnEos: false });
+    expect(remote.ids).toEqual(ref.ids);
+  }
+  expect(pipeline.chainedSteps - before.chained).toBe(3 * 12);
+  expect(pipeline.relayedSteps).toBe(before.relayed);
+});
+
+test('a middle worker killed with SIGKILL mid-generation: its span moves to the spare, tokens identical', async () => {
+  const prompt = [3, 1, 4, 1];
+  const expected = (await generateAll(local, prompt, { maxTokens: 14, greedy: true, stopOnEos: false })).ids;
+  const pipeline = c.pipeline();
+  const failovers = (await c.metrics.failovers.get()).values[0]?.value ?? 0;
+  const session = 'chain-failover';
+  const it = generate(pipeline, prompt, {
+    maxTokens: 14,
+    greedy: true,
+    stopOnEos: false,
+    sessionId: session,
+  });
+  const got: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await it.next();
+    if (r.done) throw new Error('finished early');
+    got.push(r.value.id);
+  }
+  const route = pipeline.routeOf(session)!;
+  const victim = workers.find((w) => w.id === route[2]!.worker)!;
+  expect(victim.start).toBe(2);
+  victim.proc.child.kill('SIGKILL');
+  await victim.proc.exited;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    got.push(r.value.id);
+  }
+  expect(got).toEqual(expected);
+  expect((await c.metrics.failovers.get()).values[0]?.value).toBe(failovers + 1);
+  const spare = workers.find((w) => w.start === 2 && w !== victim)!;
+  expect(pipeline.routeOf(session)).toBeUndefined(); // closed at the end
+  expect(c.workers.get(spare.id)?.steps ?? 0).toBeGreaterThan(0);
+});
+
+test('a stranger on a worker link cannot feed a session: its steps are refused and change nothing', async () => {
+  const prompt = [8, 6, 7];
+  const expected = (await generateAll(local, prompt, { maxTokens: 8, greedy: true, stopOnEos: false })).ids;
+  const pipeline = c.pipeline();
+  const session = 'chain-stranger';
+  const failovers = (await c.metrics.failovers.get()).values[0]?.value ?? 0;
+  const relayed = pipeline.relayedSteps;
+  const it = generate(pipeline, prompt, { maxTokens: 8, greedy: true, stopOnEos: false, sessionId: session });
+  const got: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await it.next();
+    if (r.done) throw new Error('finished early');
+    got.push(r.value.id);
+  }
+  const target = c.workers.get(pipeline.routeOf(session)![1]!.worker)!;
+  const stranger = await connectWs(
+    target.want!.link!,
+    createIdentity(),
+    { roles: ['worker'] },
+    { serverId: target.id },
+  );
+  const hidden = new Float32Array(32).fill(1);
+  await stranger.notify('chain.step', {
+    session,
+    step: 99,
+    position: prompt.length + got.length - 1,
+    input: tensor('f32', [1, 1, 32], hidden),
+    next: [],
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    got.push(r.value.id);
+  }
+  await stranger.close();
+  expect(got).toEqual(expected);
+  // had the step been applied, the session's cache would have moved on and the next step
+  // would have failed over or fallen back to relaying
+  expect((await c.metrics.failovers.get()).values[0]?.value ?? 0).toBe(failovers);
+  expect(pipeline.relayedSteps).toBe(relayed);
+});
