@@ -55,6 +55,9 @@ test('ailo demo --no-serve --rounds 1 --json: trains, rewards, verifies, generat
     [0, 1],
     [1, 2],
   ]);
+  // workers accept links: every step of the sample went worker to worker
+  expect(a.generation.chainedSteps).toBeGreaterThan(0);
+  expect(a.generation.relayedSteps).toBe(0);
   // the sample generation pays each worker of its chain `rewards.inference`
   expect(a.generation.rewards.map((m) => m.to).sort()).toEqual(a.workers.map((w) => w.address).sort());
   for (const m of a.generation.rewards) expect(m.amount).toBe(DEFAULT_INFERENCE_REWARD.toString());

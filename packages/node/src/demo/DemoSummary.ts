@@ -21,6 +21,9 @@ export interface DemoSummary {
     ids: number[];
     text: string;
     route: { worker: string; start: number; end: number }[];
+    /** forward steps passed worker to worker, and relayed through the coordinator */
+    chainedSteps: number;
+    relayedSteps: number;
     /** inference MINTs paid to the workers of its chain (amounts in base units) */
     rewards: { to: string; amount: string }[];
   };

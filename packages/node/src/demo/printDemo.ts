@@ -52,7 +52,7 @@ export function summaryLines(s: DemoSummary, serving: boolean): string[] {
     `  state hash ${s.ledger.stateHash}: ${s.ledger.verified ? 'chain verified' : 'VERIFICATION FAILED'}${s.ledger.workersAgree ? ', every worker holds the same verified state' : ', workers disagree'}`,
     ...table(rows),
     '',
-    `sample generation across ${s.generation.route.length} workers (${s.generation.route.map((h) => `[${h.start}:${h.end})`).join(' → ')}), greedy:`,
+    `sample generation across ${s.generation.route.length} workers (${s.generation.route.map((h) => `[${h.start}:${h.end})`).join(' → ')}), greedy, ${s.generation.relayedSteps === 0 ? 'steps passed worker to worker' : `${s.generation.relayedSteps} steps relayed by the coordinator`}:`,
     `  ${JSON.stringify(s.generation.prompt)} → ${JSON.stringify(s.generation.text)}`,
     ...s.generation.rewards.map(
       (r) =>

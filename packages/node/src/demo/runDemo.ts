@@ -101,6 +101,9 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
           join(dir, `w${i}.key.json`),
           '--corpus',
           `brown:${groups[i]!.join(',')}`,
+          // all on this machine: chained decode steps pass worker to worker on loopback
+          '--link',
+          '0',
           '--json',
           ...(o.verbose ? ['--verbose'] : []),
         ],
@@ -143,6 +146,7 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
     const tok = model.tokenizer!;
     const promptIds = tok.encode(o.prompt);
     const pipeline = c.pipeline();
+    const counted = { chained: pipeline.chainedSteps, relayed: pipeline.relayedSteps };
     const it = generate(
       pipeline,
       promptIds,
@@ -215,6 +219,8 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
         ids: gen.ids,
         text: gen.text,
         route,
+        chainedSteps: pipeline.chainedSteps - counted.chained,
+        relayedSteps: pipeline.relayedSteps - counted.relayed,
         rewards: paid.map((m) => ({ to: m.to, amount: m.amount.toString() })),
       },
       urls: {
