@@ -1,11 +1,14 @@
 import { generate, generateAll, StageChain } from '@ailo/pipeline';
 import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import { createIdentity, tensor } from '@ailo/protocol';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Coordinator } from '../src/coordinator/Coordinator';
 import { startCoordinatorNode } from '../src/coordinator/startCoordinatorNode';
 import { createTinyModel } from '../src/model/createTinyModel';
-import { connectWs } from '../src/worker/node/startWorker';
+import { runWorkerLoop } from '../src/worker/core/runWorkerLoop';
+import { WorkerCore } from '../src/worker/core/WorkerCore';
+import { httpSpanLoader } from '../src/worker/node/loadSpanOverHttp';
+import { connectWs, type RunningWorker, startWorker } from '../src/worker/node/startWorker';
 import { tempDir } from './fixtures';
 import { type CliProcess, spawnCli } from './processes';
 
@@ -137,4 +140,47 @@ test('a stranger on a worker link cannot feed a session: its steps are refused a
   // would have failed over or fallen back to relaying
   expect((await c.metrics.failovers.get()).values[0]?.value ?? 0).toBe(failovers);
   expect(pipeline.relayedSteps).toBe(relayed);
+});
+
+describe('a next worker its upstream cannot reach', () => {
+  // layer 0 on a worker that accepts links; layer 1 on a worker announcing a link
+  // address nobody listens on. The coordinator still reaches both.
+  let c2: Coordinator;
+  const ac = new AbortController();
+  let first: RunningWorker;
+  let loop: Promise<void>;
+
+  beforeAll(async () => {
+    c2 = (await startCoordinatorNode({ dataDir: `${data}/coord2`, port: 0, models: [{ dir: modelDir }] }))
+      .coordinator;
+    first = startWorker({ coordinator: c2.url, layers: { start: 0, end: 1 }, link: {} });
+    const core = new WorkerCore({ backend: createNodeBackend('cpu'), loadSpan: httpSpanLoader() });
+    const identity = createIdentity();
+    loop = runWorkerLoop({
+      core,
+      join: { layers: { start: 1, end: 4 }, link: 'ws://127.0.0.1:9' },
+      backends: ['cpu'],
+      memoryBytes: 1e9,
+      connect: (hello) => connectWs(c2.url, identity, hello),
+      signal: ac.signal,
+    });
+    await c2.waitForCoverage(undefined, 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    ac.abort();
+    await loop;
+    await first.stop();
+    await c2.close();
+  });
+
+  test('the session falls back to relaying, with the same tokens and no failover', async () => {
+    const pipeline = c2.pipeline();
+    const prompt = [4, 2];
+    const remote = await generateAll(pipeline, prompt, { maxTokens: 6, greedy: true, stopOnEos: false });
+    const ref = await generateAll(local, prompt, { maxTokens: 6, greedy: true, stopOnEos: false });
+    expect(remote.ids).toEqual(ref.ids);
+    expect(pipeline.relayedSteps).toBeGreaterThan(0);
+    expect((await c2.metrics.failovers.get()).values[0]?.value ?? 0).toBe(0);
+  });
 });

@@ -423,6 +423,8 @@ export class RemotePipeline implements LogitsSource {
     const blamed = at < 0 ? undefined : o.error.at === 'next' ? hops[at + 1] : hops[at];
     const error = new ProtocolError(o.error.code, o.error.message);
     if (!blamed || !FAILOVER_CODES.has(error.code)) throw new ChainFallback(error);
+    // a next node that is still connected here is unreachable only from its upstream: relay instead
+    if (o.error.at === 'next' && this.opts.registry.isLive(blamed.worker)) throw new ChainFallback(error);
     throw new HopFailure(blamed, error);
   }
 
