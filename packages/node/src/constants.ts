@@ -59,3 +59,42 @@ export const DEFAULT_SERVER_ID = 'ailo-coordinator';
  * ms
  */
 export const NODE_HEARTBEAT_TIMEOUT_MS = 120_000;
+
+/**
+ * A connection that has not completed the signed hello (WebSocket) or sent a
+ * complete HTTP request within this is closed: slowloris protection. The
+ * protocol's hello deadline (spec §6, default 10 s). ms
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Open TCP connections (HTTP and WebSocket) the coordinator keeps from one IP
+ * address; the next is refused with `rate_limited`. Room for a machine running
+ * several workers and a browser; one operator behind a NAT may need more. connections
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 64;
+
+/**
+ * Federated update submissions per identity (`update.submit`): a token bucket
+ * of this many, refilled at the rate below. A trainer sends one update per
+ * round, so a burst of 4 covers retries. updates, updates/s
+ */
+export const DEFAULT_SUBMISSION_BURST = 4;
+export const DEFAULT_SUBMISSION_RATE = 0.5;
+
+/**
+ * Ledger submissions per identity (`tx.submit`, `tx.verify`, `tx.report`):
+ * workers vote on every transfer they see, so only floods are cut. transactions, transactions/s
+ */
+export const DEFAULT_LEDGER_BURST = 256;
+export const DEFAULT_LEDGER_RATE = 64;
+
+/**
+ * Completion requests per client IP on the HTTP API (the API has no accounts):
+ * a burst of 60, then 2 per second. requests, requests/s
+ */
+export const DEFAULT_INFERENCE_BURST = 60;
+export const DEFAULT_INFERENCE_RATE = 2;
+
+/** Token buckets kept before full ones (equivalent to absent) are pruned. keys */
+export const MAX_RATE_KEYS = 100_000;

@@ -6,6 +6,8 @@ export type NodeErrorCode =
   | 'layers_unavailable'
   /** too many sessions; retry later */
   | 'overloaded'
+  /** this client or identity exceeded a rate or connection limit; retry later */
+  | 'rate_limited'
   /** a request is malformed or out of range */
   | 'bad_request'
   /** a request exceeds a size limit */
@@ -28,6 +30,7 @@ export type NodeErrorCode =
 /** Codes a caller may retry later (the same request can succeed). */
 const RETRYABLE: ReadonlySet<NodeErrorCode> = new Set([
   'overloaded',
+  'rate_limited',
   'layers_unavailable',
   'worker_failed',
   'unavailable',

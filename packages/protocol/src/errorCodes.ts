@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   closed: { retryable: true, close: 4012 },
   /** An unexpected failure in the receiver. */
   internal: { retryable: true, close: 4013 },
+  /** The sender exceeded a per-identity or per-address limit (request rate, connections); retry later. */
+  rate_limited: { retryable: true, close: 4014 },
 } as const satisfies Record<string, { retryable: boolean; close: number }>;
 
 /** A protocol error code (spec §8). */
@@ -50,7 +52,7 @@ export function isRetryable(code: ErrorCode): boolean {
   return ERROR_CODES[code].retryable;
 }
 
-/** The WebSocket close code (4000–4013) used when `code` ends a connection. */
+/** The WebSocket close code (4000–4014) used when `code` ends a connection. */
 export function closeCodeOf(code: ErrorCode): number {
   return ERROR_CODES[code].close;
 }

@@ -19,6 +19,7 @@ describe('errors (spec §8)', () => {
       'unavailable',
       'closed',
       'internal',
+      'rate_limited',
     ]);
     expect(ERROR_CODE_LIST.filter(isRetryable)).toEqual([
       'timeout',
@@ -26,6 +27,7 @@ describe('errors (spec §8)', () => {
       'unavailable',
       'closed',
       'internal',
+      'rate_limited',
     ]);
     const closes = ERROR_CODE_LIST.map(closeCodeOf);
     expect(new Set(closes).size).toBe(closes.length);

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { AbuseLimitsInput } from '../coordinator/AbuseLimits';
 import { startCoordinatorNode } from '../coordinator/startCoordinatorNode';
+import type { Rate } from '../coordinator/TokenBucket';
 import { brownValidationPool } from '../data/brownShards';
 import { createLogger } from '../logging/createLogger';
 import { formatAlc } from '../rounds/formatAlc';
@@ -21,6 +23,21 @@ export interface CoordinatorCommandOptions {
   chainId?: string;
   verbose?: boolean;
   json?: boolean;
+  /** ms */
+  handshakeTimeout?: number;
+  maxConnectionsPerIp?: number;
+  submitLimit?: Rate;
+  inferenceLimit?: Rate;
+}
+
+/** The abuse limits given on the command line (the rest stay at their defaults). */
+function abuseLimits(o: CoordinatorCommandOptions): AbuseLimitsInput {
+  return {
+    ...(o.handshakeTimeout !== undefined ? { handshakeTimeoutMs: o.handshakeTimeout } : {}),
+    ...(o.maxConnectionsPerIp !== undefined ? { maxConnectionsPerIp: o.maxConnectionsPerIp } : {}),
+    ...(o.submitLimit ? { requests: { 'update.submit': o.submitLimit } } : {}),
+    ...(o.inferenceLimit ? { inference: o.inferenceLimit } : {}),
+  };
 }
 
 /** `ailo coordinator`: serves (and runs `--rounds` federated rounds once enough trainers joined) until SIGINT/SIGTERM. */
@@ -32,6 +49,7 @@ export async function coordinatorCommand(o: CoordinatorCommandOptions): Promise<
     port: o.port,
     host: o.host,
     log,
+    abuse: abuseLimits(o),
     ...(o.model.length
       ? { models: o.model.map((dir, i) => (i === 0 && o.modelId ? { dir, id: o.modelId } : { dir })) }
       : {}),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseIntOption } from '../cli/parseLayers';
+import { parseRateOption } from '../cli/parseRateOption';
 import { DEFAULT_COORDINATOR_PORT } from '../constants';
 import { DEMO_DEFAULTS } from '../demo/DemoOptions';
 
@@ -34,6 +35,26 @@ export function registerNetworkCommands(program: Command): void {
       1,
     )
     .option('--chain-id <id>', 'ledger chain id (default ailo-local)')
+    .option(
+      '--handshake-timeout <ms>',
+      'close connections without a signed hello after this',
+      parseIntOption('--handshake-timeout', 1),
+    )
+    .option(
+      '--max-connections-per-ip <n>',
+      'open connections per IP address',
+      parseIntOption('--max-connections-per-ip', 1),
+    )
+    .option(
+      '--submit-limit <burst:perSecond>',
+      'federated updates per identity (token bucket)',
+      parseRateOption('--submit-limit'),
+    )
+    .option(
+      '--inference-limit <burst:perSecond>',
+      'completion requests per client IP (token bucket)',
+      parseRateOption('--inference-limit'),
+    )
     .option('--verbose', 'debug logs (JSON lines on stderr)')
     .option('--json', 'print events as JSON lines')
     .action(async (o) => {

@@ -24,10 +24,14 @@ import { type Log, SILENT_LOG } from '../logging/log';
 import { nodeRegistry } from '../wire/messages';
 import { spanLabel } from '../worker/core/HeldSpan';
 import { toProtocolError } from '../worker/core/toProtocolError';
+import { type AbuseLimitsInput, resolveAbuseLimits } from './AbuseLimits';
+import { withHandshakeBreaks } from './breakFlags';
 import { ChainInbox } from './ChainInbox';
+import { ConnectionLimits } from './ConnectionLimits';
 import { CoordinatorMetrics } from './CoordinatorMetrics';
 import { planSpan } from './planSpan';
 import { RemotePipeline } from './RemotePipeline';
+import { RequestRateLimits } from './RequestRateLimits';
 import { modelPath, type ServedModel } from './ServedModel';
 import { SessionGate } from './SessionGate';
 import { type WorkerEntry, WorkerRegistry } from './WorkerRegistry';
@@ -66,6 +70,8 @@ export interface CoordinatorOptions {
   log?: Log;
   /** extra HTTP routes (OpenAI API, web UI), tried before the 404 */
   http?: HttpHandler[];
+  /** handshake deadline, connections per IP, request rates (defaults: `DEFAULT_ABUSE_LIMITS`) */
+  abuse?: AbuseLimitsInput;
 }
 
 /**
@@ -81,6 +87,10 @@ export class Coordinator {
   readonly gate: SessionGate;
   /** `chain.result` / `chain.error` from workers, shared by every pipeline */
   private readonly chainInbox = new ChainInbox();
+  /** handshake deadline and connections per IP */
+  readonly connections: ConnectionLimits;
+  /** per-identity request rates */
+  readonly rates: RequestRateLimits;
   /** current version of each model */
   private readonly current = new Map<string, ServedModel>();
   /** every version still served as files, by `id@version` */
@@ -107,6 +117,9 @@ export class Coordinator {
     this.serverId = opts.serverId ?? DEFAULT_SERVER_ID;
     this.log = opts.log ?? SILENT_LOG;
     this.gate = new SessionGate(opts.maxSessions ?? DEFAULT_MAX_SESSIONS);
+    const abuse = resolveAbuseLimits(opts.abuse);
+    this.connections = new ConnectionLimits(abuse);
+    this.rates = new RequestRateLimits(abuse);
     this.http = [...(opts.http ?? [])];
     for (const m of opts.models) this.setModel(m);
     this.metrics = new CoordinatorMetrics({
@@ -133,11 +146,13 @@ export class Coordinator {
     main.on('upgrade', (req, socket, head) => {
       c.wss.handleUpgrade(req, socket, head, (ws) => void c.onConnection(ws, req));
     });
+    c.connections.watch(main);
     c.portNumber = await listen(main, opts.port ?? DEFAULT_COORDINATOR_PORT, host);
     c.servers.push(main);
     c.httpPortNumber = c.portNumber;
     if (opts.httpPort !== undefined && opts.httpPort !== opts.port) {
       const api = createServer((req, res) => void c.onRequest(req, res));
+      c.connections.watch(api);
       c.httpPortNumber = await listen(api, opts.httpPort, host);
       c.servers.push(api);
     }
@@ -312,11 +327,13 @@ export class Coordinator {
   }
 
   private async onConnection(ws: import('ws').WebSocket, req: IncomingMessage): Promise<void> {
+    if (!this.connections.admitWebSocket(ws, req)) return;
     const base = this.opts.publicUrl ?? `http://${req.headers.host ?? `127.0.0.1:${this.portNumber}`}`;
     let peer: Peer;
     try {
-      peer = await openServerPeer(ws as never, {
+      peer = await openServerPeer(withHandshakeBreaks(ws) as never, {
         serverId: this.serverId,
+        helloTimeoutMs: this.connections.helloTimeoutMs(req.socket),
         registry: nodeRegistry(),
         seen: this.seen,
         ...(this.opts.heartbeatMs !== undefined ? { heartbeatMs: this.opts.heartbeatMs } : {}),
@@ -341,6 +358,7 @@ export class Coordinator {
       memoryBytes: hello.capabilities.memoryBytes,
     });
     this.bases.set(entry, base);
+    this.rates.guard(peer, entry.id);
     this.log.info({ worker: entry.id.slice(0, 12), roles: hello.roles }, 'peer connected');
     for (const hook of this.peerHooks) hook(entry);
     peer.handle('node.join', (body) => {
@@ -396,6 +414,7 @@ export class Coordinator {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (this.connections.refuseHttp(req, res) || this.rates.refuseHttp(req, res, url)) return;
       if (url.pathname.startsWith('/models/')) {
         if (await serveModelFiles(req, res, url.pathname, (id, v) => this.modelVersion(id, v))) return;
       }

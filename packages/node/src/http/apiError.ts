@@ -14,6 +14,7 @@ const STATUS: Record<string, [number, string]> = {
   too_large: [413, 'invalid_request_error'],
   unknown_model: [404, 'invalid_request_error'],
   overloaded: [429, 'rate_limit_error'],
+  rate_limited: [429, 'rate_limit_error'],
   layers_unavailable: [503, 'server_error'],
   worker_failed: [503, 'server_error'],
   unavailable: [503, 'server_error'],

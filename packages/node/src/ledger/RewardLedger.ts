@@ -13,6 +13,7 @@ import {
 import { classicStore, ledgerDir, nodeVerifier } from '@ailo/ledger/node';
 import type { RewardMint } from '@ailo/poc';
 import { type Peer, ProtocolError } from '@ailo/protocol';
+import { withBlockOrderBreak } from '../coordinator/breakFlags';
 
 /** Ledger totals for summaries. Amounts in base units (1 ALC = 1e8). */
 export interface LedgerSummary {
@@ -134,7 +135,7 @@ export class RewardLedger {
       }
       return {
         from: Math.max(1, body.from),
-        blocks,
+        blocks: withBlockOrderBreak(blocks),
         tipHeight: this.height,
         tipHash: hexBytes(this.node.tip.hash),
       };

@@ -7,6 +7,7 @@ const NODE_TO_WIRE: Record<NodeErrorCode, ErrorCode> = {
   unknown_model: 'not_found',
   layers_unavailable: 'unavailable',
   overloaded: 'overloaded',
+  rate_limited: 'rate_limited',
   bad_request: 'bad_request',
   too_large: 'too_large',
   unknown_session: 'not_found',
