@@ -98,3 +98,6 @@ export const DEFAULT_INFERENCE_RATE = 2;
 
 /** Token buckets kept before full ones (equivalent to absent) are pruned. keys */
 export const MAX_RATE_KEYS = 100_000;
+
+/** How often the coordinator seals queued ledger transactions (transfers, votes, reports) into a block. ms */
+export const DEFAULT_BLOCK_INTERVAL_MS = 2_000;

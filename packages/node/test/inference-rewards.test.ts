@@ -1,4 +1,4 @@
-import { decodeBlock, generateKeyPair } from '@ailo/ledger';
+import { buildTransaction, decodeBlock, generateKeyPair, signTransaction, UNITS_PER_ALC } from '@ailo/ledger';
 import { DEFAULT_INFERENCE_REWARD } from '@ailo/poc';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,6 +23,7 @@ beforeAll(async () => {
     dataDir: `${data}/coord`,
     port: 0,
     models: [{ dir: modelDir }],
+    blockIntervalMs: 100,
     // two rewarded completions per (requester, worker) pair per hour
     training: {
       chainId: 'ailo-test',
@@ -93,4 +94,23 @@ describe('inference rewards', () => {
     for (const k of keys) expect(mints.filter((m) => m.to === k.address)).toHaveLength(2);
     expect(new Set(mints.map((m) => m.reference)).size).toBe(2);
   });
+});
+
+test('a transfer submitted to the coordinator is sealed into a block without anyone asking', async () => {
+  const [from] = keys;
+  const to = generateKeyPair();
+  const ledger = node.ledger!;
+  const tx = buildTransaction({
+    type: 'TRANSFER',
+    from: from!.address,
+    to: to.address,
+    amount: UNITS_PER_ALC / 100n,
+    nonce: ledger.node.nextNonce(from!.address),
+  });
+  const height = ledger.height;
+  await ledger.node.submit(signTransaction(tx, from!, 'ailo-test').bytes);
+  const end = Date.now() + 10_000;
+  while (ledger.height === height && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  expect(ledger.height).toBe(height + 1);
+  expect(ledger.node.account(to.address).locked).toBe(UNITS_PER_ALC / 100n); // spendable after 10 VERIFYs
 });

@@ -80,12 +80,18 @@ export async function coordinatorCommand(o: CoordinatorCommandOptions): Promise<
     ].join('\n'),
     { ws: c.url, http: c.httpUrl, models, dataDir },
   );
-  const stop = untilSignal();
+  let stopping = false;
+  const stop = untilSignal().then(() => {
+    stopping = true;
+  });
   if (node.rounds && o.rounds) {
     const rounds = node.rounds;
     const work = (async () => {
-      for (let i = 0; i < o.rounds!; i++) {
-        while (rounds.trainers().length < o.minTrainers) await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < o.rounds! && !stopping; i++) {
+        // a signal ends the wait for trainers too, so the process can exit
+        while (!stopping && rounds.trainers().length < o.minTrainers)
+          await new Promise((r) => setTimeout(r, 250));
+        if (stopping) return;
         const r = await rounds.runRound();
         out(
           'round',

@@ -10,9 +10,11 @@ import {
 } from '@ailo/poc';
 import { createIdentity } from '@ailo/protocol';
 import { loadOrCreateKey } from '../cli/nodeKey';
+import { DEFAULT_BLOCK_INTERVAL_MS } from '../constants';
 import { NodeError } from '../errors';
 import { openAiRoutes } from '../http/openAiRoutes';
 import { statusRoutes } from '../http/statusRoutes';
+import { webUiRoutes } from '../http/webUiRoutes';
 import { InferencePayouts } from '../ledger/InferencePayouts';
 import { RewardLedger } from '../ledger/RewardLedger';
 import { SILENT_LOG } from '../logging/log';
@@ -43,6 +45,8 @@ export interface CoordinatorNodeOptions extends Omit<CoordinatorOptions, 'models
   models?: { dir: string; id?: string }[];
   /** run federated rounds on the default model */
   training?: TrainingOptions;
+  /** how often queued transfers and votes are sealed into a block. ms (default {@link DEFAULT_BLOCK_INTERVAL_MS}) */
+  blockIntervalMs?: number;
 }
 
 /** A running coordinator node with its optional training and ledger parts. */
@@ -84,12 +88,14 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
   writeCoordinatorState(dataDir, { ...state, models: wanted });
   const key = await loadOrCreateKey(dataDir, 'coordinator');
   const log = opts.log ?? SILENT_LOG;
-  const { training, ...rest } = opts;
+  const { training, blockIntervalMs, ...rest } = opts;
   const c = await Coordinator.start({ ...rest, models, identity: createIdentity(key.secretKey), log });
   c.addHttp(statusRoutes(c));
+  c.addHttp(webUiRoutes());
   let ledger: RewardLedger | undefined;
   let rounds: FederatedRounds | undefined;
   let payouts: InferencePayouts | undefined;
+  let sealer: ReturnType<typeof setInterval> | undefined;
   c.addHttp(
     openAiRoutes(c, log, {
       // HTTP clients are anonymous: the coordinator stands in as their requester, so the
@@ -108,6 +114,11 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
       const l = ledger;
       c.onPeer((w) => l.attach(w.peer));
       payouts = new InferencePayouts(ledger, resolvePocConfig(training.poc), log);
+      // users' transfers, VERIFY and REPORT votes wait in the mempool until a block seals them
+      sealer = setInterval(() => {
+        l.flush().catch((e) => log.error({ err: (e as Error).message }, 'cannot seal a block'));
+      }, blockIntervalMs ?? DEFAULT_BLOCK_INTERVAL_MS);
+      sealer.unref?.();
       const m = models[0]!;
       const schema = new Map(m.manifest.tensors.map((t) => [t.name, [...t.shape]] as const));
       const evaluator = createTrainingLossEvaluator({
@@ -135,6 +146,7 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
       });
     }
   } catch (e) {
+    clearInterval(sealer);
     await c.close();
     await ledger?.close();
     throw e;
@@ -145,6 +157,7 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
     ledger,
     payouts,
     async close() {
+      clearInterval(sealer);
       await c.close();
       await payouts?.flush();
       await ledger?.close();
