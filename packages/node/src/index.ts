@@ -38,6 +38,7 @@ export type { DemoSummary } from './demo/DemoSummary';
 export { DEMO_CHAIN_ID, type DemoRun, runDemo } from './demo/runDemo';
 export { type OpenAiRoutesOptions, openAiRoutes } from './http/openAiRoutes';
 export { statusRoutes } from './http/statusRoutes';
+export { findWebUiDir, webUiRoutes } from './http/webUiRoutes';
 export { INFERENCE_FLUSH_MS, InferencePayouts, type ServedCompletion } from './ledger/InferencePayouts';
 export { type LedgerSummary, RewardLedger } from './ledger/RewardLedger';
 export { createLogger, type LoggerOptions } from './logging/createLogger';
