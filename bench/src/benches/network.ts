@@ -157,7 +157,7 @@ const bench: BenchModule = {
           peer: { name: `in-process ${HOPS}-stage StageChain, same spans`, samples: local },
         },
         {
-          name: 'time added per hop by the network path (coordinator relay, both directions)',
+          name: 'time added per hop by the network path (chained worker to worker, logits back to the coordinator)',
           unit: 'ms',
           higherIsBetter: false,
           samples: perHop,
