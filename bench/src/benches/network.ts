@@ -39,6 +39,8 @@ async function startWorkers(
         `${s.start}:${s.end}`,
         '--link',
         '0',
+        '--threads',
+        '1',
       ],
       {
         cwd: REPO,
@@ -91,7 +93,15 @@ const bench: BenchModule = {
     createTinyModel(modelDir, { layers: 4, hidden: 128, heads: 4, context: 128 }, 1);
     const model = loadModelDir(modelDir);
     const spans = evenSpans(4, HOPS);
-    const chain = await StageChain.create(model.config, model.weights, createNodeBackend('cpu'), { spans });
+    // one ONNX Runtime thread per stage on both sides: four worker processes share the cores
+    const chain = await StageChain.create(
+      model.config,
+      model.weights,
+      createNodeBackend('cpu', { threads: 1 }),
+      {
+        spans,
+      },
+    );
     const four = await startCoordinatorNode({
       dataDir: join(root, 'c4'),
       port: 0,

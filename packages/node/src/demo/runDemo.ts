@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Address, encodeAddress } from '@ailo/ledger';
 import { generate } from '@ailo/pipeline';
@@ -87,6 +88,7 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
   );
   const workers: WorkerProcess[] = [];
   const keys = [];
+  const threadsPerWorker = Math.max(1, Math.floor(availableParallelism() / o.workers));
   for (let i = 0; i < o.workers; i++) {
     const dir = join(o.dataDir, 'workers');
     keys.push(await loadOrCreateKey(dir, `w${i}`));
@@ -104,6 +106,9 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
           // all on this machine: chained decode steps pass worker to worker on loopback
           '--link',
           '0',
+          // the workers share this machine's cores: one ONNX Runtime pool each, not one per core each
+          '--threads',
+          String(threadsPerWorker),
           '--json',
           ...(o.verbose ? ['--verbose'] : []),
         ],
