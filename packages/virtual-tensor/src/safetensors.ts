@@ -30,7 +30,7 @@ export interface ParseSafetensorsOptions {
   maxHeaderBytes?: number;
 }
 
-/** Layout of a safetensors header without the data section; see {@link parseSafetensorsHeader}. */
+/** Layout of a safetensors header without the data section; see {@link parseSafetensorsHeaderJson}. */
 export interface SafetensorsHeader {
   /** byte offset of the data section from the start of the file (8 + header length) */
   dataStart: number;
