@@ -30,6 +30,8 @@ export function encodeAddress(publicKey: Uint8Array): Address {
     address = bech32m.encode(ADDRESS_HRP, bech32m.toWords(publicKey)) as Address;
     if (byKey.size >= CACHE_LIMIT) byKey.clear();
     byKey.set(id, address);
+    if (byAddress.size >= CACHE_LIMIT) byAddress.clear();
+    byAddress.set(address, publicKey.slice()); // the reverse direction: this is its one encoding
   }
   return address;
 }
@@ -41,8 +43,17 @@ export function encodeAddress(publicKey: Uint8Array): Address {
  * @throws {LedgerError} `INVALID_ADDRESS`
  */
 export function decodeAddress(address: string): Uint8Array {
+  return addressKey(address).slice();
+}
+
+/**
+ * {@link decodeAddress} without the copy, for encoders that only read the key: the result is
+ * shared with the cache and must not be modified.
+ * @throws {LedgerError} `INVALID_ADDRESS`
+ */
+export function addressKey(address: string): Uint8Array {
   const cached = byAddress.get(address);
-  if (cached !== undefined) return cached.slice();
+  if (cached !== undefined) return cached;
   if (typeof address !== 'string' || address.length !== ADDRESS_LENGTH || !address.startsWith('ailo1')) {
     throw new LedgerError('INVALID_ADDRESS', 'Not an ailo1… address.', {
       details: `got ${JSON.stringify(address)}`,
@@ -63,7 +74,7 @@ export function decodeAddress(address: string): Uint8Array {
     throw new LedgerError('INVALID_ADDRESS', 'Address does not hold a 32-byte key.', { details: address });
   }
   if (byAddress.size >= CACHE_LIMIT) byAddress.clear();
-  byAddress.set(address, key.slice());
+  byAddress.set(address, key);
   return key;
 }
 

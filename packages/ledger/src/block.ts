@@ -8,14 +8,14 @@ import {
   MAX_TX_BYTES,
   SIGNATURE_BYTES,
 } from './constants';
-import { decodeTransaction } from './decodeTransaction';
+import { decodeOwnedTransaction } from './decodeTransaction';
 import { domainPrefix, expectDomainPrefix } from './domainPrefix';
 import { joinSignature } from './encodeTransaction';
 import { LedgerError } from './errors';
 import { type KeyPair, signBytes } from './keys';
 import { sha256 } from './sha256';
 import type { SignedTransaction } from './transaction';
-import { txRoot } from './txRoot';
+import { txRootOfDigests } from './txRoot';
 
 /** Block header (spec §9). */
 export interface BlockHeader {
@@ -115,7 +115,8 @@ export function decodeBlock(
       details: `${bytes.length} bytes, limit ${MAX_BLOCK_BYTES}`,
     });
   }
-  const r = new MsgpackReader(bytes);
+  const own = bytes.slice(); // one copy for the whole block: decoded transactions keep views into it
+  const r = new MsgpackReader(own);
   r.arrayExact(2);
   const headerWire = r.bin(1024);
   const start = expectDomainPrefix(headerWire, BLOCK_DOMAIN, chainId);
@@ -145,12 +146,13 @@ export function decodeBlock(
     );
   }
   const transactions: SignedTransaction[] = [];
+  const digests: Uint8Array[] = [];
   const chunk = options.chunkSize ?? 512;
   let handed = 0;
   for (let i = 0; i < n; i++) {
     const txBytes = r.bin(MAX_TX_BYTES + 1);
     try {
-      transactions.push(decodeTransaction(txBytes, chainId));
+      transactions.push(decodeOwnedTransaction(txBytes, chainId, digests));
     } catch (cause) {
       throw invalidTx(i, cause);
     }
@@ -160,7 +162,7 @@ export function decodeBlock(
     }
   }
   r.expectEnd();
-  const root = txRoot(transactions.map((t) => t.id));
+  const root = txRootOfDigests(digests);
   if (bytesToHex(root) !== bytesToHex(header.txRoot)) {
     throw new LedgerError(
       'BLOCK_TX_ROOT_MISMATCH',

@@ -32,22 +32,33 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Appends canonical MessagePack values to a growable buffer. */
 export class MsgpackWriter {
   private buf: Uint8Array;
-  private view: DataView;
   private pos = 0;
 
   constructor(initialBytes = 256) {
     this.buf = new Uint8Array(initialBytes);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 16);
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+  }
+
+  /** Big-endian 16-bit value (space already ensured). */
+  private be16(v: number): void {
+    this.buf[this.pos++] = v >>> 8;
+    this.buf[this.pos++] = v & 0xff;
+  }
+
+  /** Big-endian 32-bit value (space already ensured). */
+  private be32(v: number): void {
+    this.buf[this.pos++] = v >>> 24;
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
   }
 
   /** Raw bytes, not a MessagePack value (used for domain prefixes). */
@@ -93,12 +104,10 @@ export class MsgpackWriter {
       this.buf[this.pos++] = v;
     } else if (v <= 0xffff) {
       this.buf[this.pos++] = 0xcd;
-      this.view.setUint16(this.pos, v);
-      this.pos += 2;
+      this.be16(v);
     } else {
       this.buf[this.pos++] = 0xce;
-      this.view.setUint32(this.pos, v);
-      this.pos += 4;
+      this.be32(v);
     }
     return this;
   }
@@ -106,8 +115,8 @@ export class MsgpackWriter {
   private uint64(v: bigint): this {
     this.ensure(9);
     this.buf[this.pos++] = 0xcf;
-    this.view.setBigUint64(this.pos, v);
-    this.pos += 8;
+    this.be32(Number(v >> 32n));
+    this.be32(Number(v & 0xffffffffn));
     return this;
   }
 
@@ -136,12 +145,10 @@ export class MsgpackWriter {
       this.buf[this.pos++] = n;
     } else if (n <= 0xffff) {
       this.buf[this.pos++] = 0xda;
-      this.view.setUint16(this.pos, n);
-      this.pos += 2;
+      this.be16(n);
     } else {
       this.buf[this.pos++] = 0xdb;
-      this.view.setUint32(this.pos, n);
-      this.pos += 4;
+      this.be32(n);
     }
     return this;
   }
@@ -155,12 +162,10 @@ export class MsgpackWriter {
       this.buf[this.pos++] = n;
     } else if (n <= 0xffff) {
       this.buf[this.pos++] = 0xc5;
-      this.view.setUint16(this.pos, n);
-      this.pos += 2;
+      this.be16(n);
     } else {
       this.buf[this.pos++] = 0xc6;
-      this.view.setUint32(this.pos, n);
-      this.pos += 4;
+      this.be32(n);
     }
     return this.raw(bytes);
   }
@@ -172,12 +177,10 @@ export class MsgpackWriter {
       this.buf[this.pos++] = 0x90 | length;
     } else if (length <= 0xffff) {
       this.buf[this.pos++] = 0xdc;
-      this.view.setUint16(this.pos, length);
-      this.pos += 2;
+      this.be16(length);
     } else {
       this.buf[this.pos++] = 0xdd;
-      this.view.setUint32(this.pos, length);
-      this.pos += 4;
+      this.be32(length);
     }
     return this;
   }
@@ -197,7 +200,6 @@ export type MsgpackKind = 'nil' | 'uint' | 'str' | 'bin' | 'array' | 'other';
  */
 export class MsgpackReader {
   private pos: number;
-  private readonly view: DataView;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -205,7 +207,17 @@ export class MsgpackReader {
     private readonly end = bytes.length,
   ) {
     this.pos = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Big-endian unsigned 16-bit value at `at` (bounds already checked). */
+  private be16(at: number): number {
+    return (this.bytes[at]! << 8) | this.bytes[at + 1]!;
+  }
+
+  /** Big-endian unsigned 32-bit value at `at` (bounds already checked). */
+  private be32(at: number): number {
+    const b = this.bytes;
+    return b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
   }
 
   /** Current offset into the byte array. */
@@ -274,21 +286,21 @@ export class MsgpackReader {
       }
       case 0xcd: {
         this.need(2);
-        const v = this.view.getUint16(this.pos);
+        const v = this.be16(this.pos);
         this.pos += 2;
         if (v <= 0xff) this.nonCanonical('integer');
         return BigInt(v);
       }
       case 0xce: {
         this.need(4);
-        const v = this.view.getUint32(this.pos);
+        const v = this.be32(this.pos);
         this.pos += 4;
         if (v <= 0xffff) this.nonCanonical('integer');
         return BigInt(v);
       }
       case 0xcf: {
         this.need(8);
-        const v = this.view.getBigUint64(this.pos);
+        const v = (BigInt(this.be32(this.pos)) << 32n) | BigInt(this.be32(this.pos + 4));
         this.pos += 8;
         if (v <= 0xffffffffn) this.nonCanonical('integer');
         return v;
@@ -315,8 +327,8 @@ export class MsgpackReader {
     const width = t === 0xd9 || t === 0xc4 ? 1 : t === 0xda || t === 0xc5 || t === 0xdc ? 2 : 4; // bytes of length
     this.need(width);
     if (width === 1) n = this.bytes[this.pos]!;
-    else if (width === 2) n = this.view.getUint16(this.pos);
-    else n = this.view.getUint32(this.pos);
+    else if (width === 2) n = this.be16(this.pos);
+    else n = this.be32(this.pos);
     this.pos += width;
     // smallest length that needs this header
     if (kind === 'str') min = width === 1 ? 32 : width === 2 ? 0x100 : 0x10000;
@@ -337,6 +349,7 @@ export class MsgpackReader {
       });
     }
     this.need(n);
+    if (n === 0) return '';
     const start = this.pos;
     this.pos += n;
     let ascii = true;

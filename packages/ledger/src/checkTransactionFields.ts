@@ -34,20 +34,33 @@ const SHAPE: Record<
  * @throws {LedgerError} the first violated rule.
  */
 export function checkTransactionFields(tx: Transaction): void {
+  checkFields(tx, undefined);
+}
+
+/**
+ * {@link checkTransactionFields} for a transaction just decoded from bytes: `from` came from a
+ * 32-byte key and `toKey` is the key of `to` (`null` when absent), so neither is decoded again.
+ * @throws {LedgerError} the first violated rule.
+ */
+export function checkDecodedTransactionFields(tx: Transaction, toKey: Uint8Array | null): void {
+  checkFields(tx, toKey);
+}
+
+/** `toKey`: the decoded key of `tx.to`, or `undefined` to decode both addresses here. */
+function checkFields(tx: Transaction, toKey: Uint8Array | null | undefined): void {
   if (!(TX_TYPES as readonly string[]).includes(tx.type)) {
     throw new LedgerError('UNKNOWN_TYPE', 'Unknown transaction type.', {
       details: `got ${JSON.stringify(tx.type)}`,
     });
   }
   const shape = SHAPE[tx.type];
-  decodeAddress(tx.from);
+  if (toKey === undefined) decodeAddress(tx.from);
 
   if (shape.to) {
     if (tx.to === null) {
       throw new LedgerError('INVALID_ADDRESS', `${tx.type} needs a recipient.`);
     }
-    const toKey = decodeAddress(tx.to);
-    if (!isValidPublicKey(toKey)) {
+    if (!isValidPublicKey(toKey ?? decodeAddress(tx.to))) {
       throw new LedgerError('INVALID_ADDRESS', 'Recipient is not a valid Ed25519 public key.', {
         details: tx.to,
       });

@@ -1,10 +1,12 @@
 import { encodeAddress } from './address';
 import { MsgpackReader } from './canonicalMsgpack';
-import { checkTransactionFields } from './checkTransactionFields';
+import { checkDecodedTransactionFields } from './checkTransactionFields';
 import { MAX_TX_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, TX_DOMAIN } from './constants';
+import { digestHex } from './digestHex';
 import { expectDomainPrefix } from './domainPrefix';
-import { TX_FIELD_COUNT, transactionId } from './encodeTransaction';
+import { TX_FIELD_COUNT } from './encodeTransaction';
 import { LedgerError } from './errors';
+import { sha256 } from './sha256';
 import {
   type MintReason,
   type SignedTransaction,
@@ -24,17 +26,27 @@ export function decodeTransaction(input: Uint8Array, chainId: string): SignedTra
   if (!(input instanceof Uint8Array)) {
     throw new LedgerError('ENCODING_MALFORMED', 'Transaction bytes must be a Uint8Array.');
   }
-  if (input.length > MAX_TX_BYTES) {
-    throw new LedgerError('ENCODING_OVERSIZED', 'Transaction is too large.', {
-      details: `${input.length} bytes, limit ${MAX_TX_BYTES}`,
-    });
-  }
-  const bytes = input.slice(); // own copy: the result keeps views into it
+  checkSize(input);
+  return decodeOwnedTransaction(input.slice(), chainId); // own copy: the result keeps views into it
+}
+
+/**
+ * {@link decodeTransaction} without the defensive copy: the result keeps views into `bytes`,
+ * which the caller hands over and must not change afterwards (a block decoder passes views into
+ * its own copy of the block). When `digests` is given, the 32-byte id digest is pushed onto it.
+ */
+export function decodeOwnedTransaction(
+  bytes: Uint8Array,
+  chainId: string,
+  digests?: Uint8Array[],
+): SignedTransaction {
+  checkSize(bytes);
   const start = expectDomainPrefix(bytes, TX_DOMAIN, chainId);
   if (bytes.length < start + SIGNATURE_BYTES) {
     throw new LedgerError('ENCODING_TRUNCATED', 'Transaction is shorter than its signature.');
   }
-  const r = new MsgpackReader(bytes, start, bytes.length - SIGNATURE_BYTES);
+  const signingEnd = bytes.length - SIGNATURE_BYTES;
+  const r = new MsgpackReader(bytes, start, signingEnd);
   r.arrayExact(TX_FIELD_COUNT);
   const type = r.str(MAX_TX_BYTES);
   if (!(TX_TYPES as readonly string[]).includes(type)) {
@@ -55,14 +67,23 @@ export function decodeTransaction(input: Uint8Array, chainId: string): SignedTra
     memo: r.str(MAX_TX_BYTES),
   };
   r.expectEnd();
-  checkTransactionFields(tx);
-  const signingEnd = bytes.length - SIGNATURE_BYTES;
+  checkDecodedTransactionFields(tx, toKey);
+  const digest = sha256(bytes);
+  digests?.push(digest);
   return {
     tx,
     signature: bytes.subarray(signingEnd),
     bytes,
     signingBytes: bytes.subarray(0, signingEnd),
-    id: transactionId(bytes),
+    id: digestHex(digest),
     fromKey,
   };
+}
+
+function checkSize(bytes: Uint8Array): void {
+  if (bytes.length > MAX_TX_BYTES) {
+    throw new LedgerError('ENCODING_OVERSIZED', 'Transaction is too large.', {
+      details: `${bytes.length} bytes, limit ${MAX_TX_BYTES}`,
+    });
+  }
 }

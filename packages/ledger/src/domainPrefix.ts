@@ -37,6 +37,7 @@ export function assertChainId(chainId: string): void {
  */
 export function expectDomainPrefix(bytes: Uint8Array, domain: string, chainId: string): number {
   const prefix = domainPrefix(domain, chainId);
+  if (startsWith(bytes, prefix)) return prefix.length; // the common case: one pass, no allocation
   const d = utf8.encode(domain);
   for (let i = 0; i <= d.length; i++) {
     if (i >= bytes.length)
@@ -61,4 +62,10 @@ export function expectDomainPrefix(bytes: Uint8Array, domain: string, chainId: s
     });
   }
   return prefix.length;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }

@@ -1,7 +1,7 @@
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeAddress } from './address';
+import { addressKey } from './address';
 import { MsgpackWriter } from './canonicalMsgpack';
 import { SIGNATURE_BYTES, TX_DOMAIN } from './constants';
+import { digestHex } from './digestHex';
 import { domainPrefix } from './domainPrefix';
 import { sha256 } from './sha256';
 import type { Transaction } from './transaction';
@@ -21,9 +21,9 @@ export function transactionSigningBytes(tx: Transaction, chainId: string): Uint8
   w.raw(domainPrefix(TX_DOMAIN, chainId));
   w.array(TX_FIELD_COUNT);
   w.str(tx.type);
-  w.bin(decodeAddress(tx.from));
+  w.bin(addressKey(tx.from));
   if (tx.to === null) w.nil();
-  else w.bin(decodeAddress(tx.to));
+  else w.bin(addressKey(tx.to));
   w.uint(tx.amount);
   w.uint(tx.fee);
   w.uint(tx.nonce);
@@ -44,5 +44,5 @@ export function joinSignature(signingBytes: Uint8Array, signature: Uint8Array): 
 
 /** Transaction id: lowercase hex of sha256(wire bytes) (spec §4). */
 export function transactionId(wireBytes: Uint8Array): string {
-  return bytesToHex(sha256(wireBytes));
+  return digestHex(sha256(wireBytes));
 }

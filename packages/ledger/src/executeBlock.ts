@@ -95,14 +95,23 @@ export async function executeBlock(
       break;
     }
   }
+  // The state hash is computed before waiting for the signatures, so it overlaps with them;
+  // its errors are raised only after the signature verdicts, keeping the order of reports.
+  let outcome: { changes: Map<string, Uint8Array>; pendingHash: PendingStateHash } | { error: unknown };
+  try {
+    if (ruleFailure) throw invalidTx(ruleFailure.index, ruleFailure.cause);
+    checkConservation(overlay);
+    const changes = overlayEntries(overlay);
+    outcome = { changes, pendingHash: ctx.digest.preview(changes) };
+  } catch (error) {
+    outcome = { error };
+  }
   const badSignature = (await sigResults).indexOf(false);
   if (badSignature >= 0 && (ruleFailure === undefined || badSignature <= ruleFailure.index)) {
     throw invalidTx(badSignature, new LedgerError('BAD_SIGNATURE', 'Transaction signature is invalid.'));
   }
-  if (ruleFailure) throw invalidTx(ruleFailure.index, ruleFailure.cause);
-  checkConservation(overlay);
-  const changes = overlayEntries(overlay);
-  const pendingHash = ctx.digest.preview(changes);
+  if ('error' in outcome) throw outcome.error;
+  const { changes, pendingHash } = outcome;
   const stateHash = bytesToHex(pendingHash.hash);
   if (stateHash !== bytesToHex(header.stateHash)) {
     throw new LedgerError(

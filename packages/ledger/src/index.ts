@@ -61,6 +61,7 @@ export {
   type TransferRecord,
   type TransferStatus,
 } from './ledgerState';
+export { memoryStore } from './memoryStore';
 export { type ChainReport, replayChain } from './replayChain';
 export { type Sha256, setSha256, sha256 } from './sha256';
 export { portableVerifier, type SignatureCheck, type SignatureVerifier } from './signatureVerifier';
@@ -71,7 +72,6 @@ export {
   type LedgerStore,
   type LevelDatabase,
   LevelLedgerStore,
-  memoryStore,
   type StoreOp,
 } from './store';
 export {

@@ -1,4 +1,4 @@
-import { type Address, decodeAddress, encodeAddress } from './address';
+import { type Address, addressKey, encodeAddress } from './address';
 import { MsgpackReader, MsgpackWriter } from './canonicalMsgpack';
 import { CONFIRMATIONS_REQUIRED, PUBLIC_KEY_BYTES } from './constants';
 import { LedgerError } from './errors';
@@ -40,11 +40,11 @@ export function encodeAccount(a: Account): Uint8Array {
 /** `[from, to, amount, status, height, [verifiers…], [reporters…]]`, addresses as 32-byte bin. */
 export function encodeTransfer(t: TransferRecord): Uint8Array {
   const w = new MsgpackWriter(128 + 34 * (t.verifiers.length + t.reporters.length));
-  w.array(7).bin(decodeAddress(t.from)).bin(decodeAddress(t.to)).uint(t.amount).str(t.status).uint(t.height);
+  w.array(7).bin(addressKey(t.from)).bin(addressKey(t.to)).uint(t.amount).str(t.status).uint(t.height);
   w.array(t.verifiers.length);
-  for (const v of t.verifiers) w.bin(decodeAddress(v));
+  for (const v of t.verifiers) w.bin(addressKey(v));
   w.array(t.reporters.length);
-  for (const r of t.reporters) w.bin(decodeAddress(r));
+  for (const r of t.reporters) w.bin(addressKey(r));
   return w.finish();
 }
 
@@ -55,7 +55,7 @@ export function encodeSupply(s: Supply): Uint8Array {
 
 /** Owner as 32-byte bin. */
 export function encodeUsername(owner: Address): Uint8Array {
-  return new MsgpackWriter(40).bin(decodeAddress(owner)).finish();
+  return new MsgpackWriter(40).bin(addressKey(owner)).finish();
 }
 
 /** Changed entries of an overlay, encoded. */

@@ -1,6 +1,5 @@
 import type { AbstractLevel } from 'abstract-level';
 import { BrowserLevel } from 'browser-level';
-import { MemoryLevel } from 'memory-level';
 import { LedgerError } from './errors';
 
 /** One write of an atomic batch. */
@@ -76,17 +75,6 @@ function storeError(op: string, cause: unknown): LedgerError {
     details: code ? `${code}: ${(cause as Error).message}` : String(cause),
     cause,
   });
-}
-
-/** In-memory store (`memory-level`) for tests and short-lived nodes; works everywhere. */
-export function memoryStore(): LedgerStore {
-  return new LevelLedgerStore(
-    new MemoryLevel<string, Uint8Array>({
-      keyEncoding: 'utf8',
-      valueEncoding: 'view',
-      storeEncoding: 'view',
-    }),
-  );
 }
 
 /** IndexedDB store (`browser-level`) for browsers; `name` is the database name. */

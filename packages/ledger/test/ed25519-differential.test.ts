@@ -5,6 +5,8 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { portableVerifier, signBytes, verifyStrict } from '../src/index';
 import { nodeVerifier } from '../src/node';
+import { opensslVerify } from '../src/node/opensslVerify';
+import { VerifierPool } from '../src/node/verifierPool';
 import { testKey } from './testChain';
 import { type SigCase, torsionCases } from './torsionCases';
 
@@ -165,6 +167,53 @@ describe('one verification rule: portable vs node:crypto', () => {
     for (const c of differ) {
       if (bareOpenSsl(c)) expect(nodeVerifier.verify(c.signature, c.message, c.publicKey)).toBe(false);
     }
+  });
+
+  it('OpenSSL with JWK-imported keys (the fast path) gives the bare OpenSSL verdict on every case', () => {
+    const differ = cases.filter((c) => opensslVerify(c.signature, c.message, c.publicKey) !== bareOpenSsl(c));
+    expect(differ.map((c) => c.name)).toEqual([]);
+  });
+
+  it('the pool gives the bare OpenSSL verdicts whichever threads do the work', async () => {
+    const sized = cases.filter((c) => c.signature.length === 64 && c.publicKey.length === 32);
+    const want = sized.map((c) => (bareOpenSsl(c) ? 1 : 0));
+    expect(want).toContain(0);
+    expect(want).toContain(1);
+    const shapes = [
+      { workers: 2, help: false }, // worker threads only
+      { workers: 0 }, // the calling thread only
+      { workers: 1 }, // both, as nodeVerifier runs it
+    ];
+    for (const shape of shapes) {
+      const pool = new VerifierPool(shape);
+      try {
+        expect([...(await pool.verify(sized))], JSON.stringify(shape)).toEqual(want);
+        expect([...(await pool.verify(sized.slice(3, 9)))], JSON.stringify(shape)).toEqual(want.slice(3, 9));
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('closing the pool rejects a batch in flight instead of leaving it pending', async () => {
+    const honest = cases.filter((c) => c.name === 'rfc8032')[0]!;
+    const pool = new VerifierPool({ workers: 1, help: false });
+    const pending = pool.verify(Array.from({ length: 2000 }, () => honest));
+    const rejected = expect(pending).rejects.toThrow('closed');
+    await pool.close();
+    await rejected;
+    await expect(pool.verify([honest])).rejects.toThrow();
+  });
+
+  it('the pool refuses items whose key or signature has the wrong length', async () => {
+    const honest = cases.filter((c) => c.name === 'rfc8032')[0]!;
+    const pool = new VerifierPool({ workers: 0 });
+    await expect(pool.verify([{ ...honest, signature: honest.signature.subarray(0, 63) }])).rejects.toThrow(
+      RangeError,
+    );
+    await expect(pool.verify([{ ...honest, publicKey: new Uint8Array(33) }])).rejects.toThrow(RangeError);
+    expect([...(await pool.verify([honest]))]).toEqual([1]);
+    await pool.close();
   });
 
   it('mixed-order R signatures are accepted by the cofactored rule on both paths', () => {

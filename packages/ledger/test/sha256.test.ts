@@ -1,6 +1,8 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { digestHex } from '../src/digestHex';
 import { setSha256, sha256 } from '../src/index';
 import { installNodeCrypto, nodeSha256 } from '../src/node';
 import { scenarioChain } from './scenario';
@@ -29,5 +31,15 @@ describe('pluggable SHA-256', () => {
     const native = await scenarioChain();
     expect(native.node.tip).toEqual(portable.node.tip);
     expect(native.blocks).toEqual(portable.blocks);
+  });
+});
+
+describe('digestHex', () => {
+  it('equals bytesToHex on every input', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (data) => {
+        expect(digestHex(data)).toBe(bytesToHex(data));
+      }),
+    );
   });
 });

@@ -1,7 +1,7 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../constants';
 import { isCanonicalScalar, isValidPublicKey, verifyStrict } from '../ed25519';
 import type { SignatureCheck, SignatureVerifier } from '../signatureVerifier';
+import { opensslVerify } from './opensslVerify';
 import { verifierPool } from './verifierPool';
 
 /**
@@ -12,32 +12,10 @@ import { verifierPool } from './verifierPool';
  * canonical and not of small order and S < L* (both cheap pre-checks here, the key check
  * memoised per key). Anything OpenSSL rejects is re-checked with the portable rule. Hence this
  * verifier accepts exactly what `verifyStrict` accepts; `test/ed25519-differential.test.ts`
- * checks that on the RFC 8032, Wycheproof and ZIP-215 vectors and on generated torsion cases.
+ * checks that on the RFC 8032, Wycheproof and ZIP-215 vectors and on generated torsion cases,
+ * for the single-signature path, the worker pool and the pool's in-thread share.
  * Invalid signatures cost a portable check (~1 ms each).
  */
-
-const SPKI_ED25519_PREFIX = Uint8Array.from([
-  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-]); // DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410)
-const KEY_CACHE_LIMIT = 16_384; // entries; cleared when full
-const keyObjects = new Map<string, KeyObject | null>();
-
-function keyObject(publicKey: Uint8Array): KeyObject | null {
-  const id = String.fromCharCode.apply(null, publicKey as unknown as number[]);
-  let key = keyObjects.get(id);
-  if (key !== undefined) return key;
-  try {
-    const der = new Uint8Array(SPKI_ED25519_PREFIX.length + PUBLIC_KEY_BYTES);
-    der.set(SPKI_ED25519_PREFIX);
-    der.set(publicKey, SPKI_ED25519_PREFIX.length);
-    key = createPublicKey({ key: Buffer.from(der.buffer), format: 'der', type: 'spki' });
-  } catch {
-    key = null;
-  }
-  if (keyObjects.size >= KEY_CACHE_LIMIT) keyObjects.clear();
-  keyObjects.set(id, key);
-  return key;
-}
 
 /** Pre-checks shared by both paths: false means the strict rule rejects for sure. */
 function passesPrechecks(signature: Uint8Array, publicKey: Uint8Array): boolean {
@@ -51,8 +29,7 @@ function passesPrechecks(signature: Uint8Array, publicKey: Uint8Array): boolean 
 
 function verifyOne(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (!passesPrechecks(signature, publicKey)) return false;
-  const key = keyObject(publicKey);
-  if (key && cryptoVerify(null, message, key, signature)) return true;
+  if (opensslVerify(signature, message, publicKey)) return true;
   return verifyStrict(signature, message, publicKey);
 }
 
@@ -73,7 +50,8 @@ async function verifyManyOnPool(checks: readonly SignatureCheck[]): Promise<bool
   try {
     verdicts = await verifierPool().verify(items);
   } catch {
-    verdicts = new Uint8Array(items.length); // pool unavailable: everything goes through the strict check below
+    // pool unavailable (a worker died): the same OpenSSL check on this thread
+    verdicts = Uint8Array.from(items, (c) => (opensslVerify(c.signature, c.message, c.publicKey) ? 1 : 0));
   }
   items.forEach((c, k) => {
     // OpenSSL accepted ⇒ strict accepts (given the pre-checks); its rejections are re-checked
@@ -84,7 +62,8 @@ async function verifyManyOnPool(checks: readonly SignatureCheck[]): Promise<bool
 
 /**
  * `node:crypto` verifier: same accept/reject set as `portableVerifier`, ~10–30× faster. Batches
- * of 64 or more run on a pool of worker threads (one per core).
+ * of 64 or more are shared between a pool of worker threads (one per core) and the calling
+ * thread whenever it is idle.
  */
 export const nodeVerifier: SignatureVerifier = {
   name: 'node:crypto',
