@@ -32,6 +32,8 @@ export interface AiloProbe {
     cache: string;
     lastIds: number[];
     lastText: string;
+    /** solo chat: logits of the last prompt position (parity checks between backends) */
+    promptLogits?: number[];
     error?: string;
   };
   worker: { state: string; span?: string; steps: number; backend?: string; error?: string };

@@ -99,6 +99,27 @@ export async function nodeGreedy(from: string | ServedModel, prompt: string, max
   return generateAll(chain, tok.encode(prompt), { greedy: true, maxTokens, stopOnEos: false }, tok);
 }
 
+/** Logits of the last prompt position, computed in Node (onnxruntime-node CPU): the parity reference. */
+export async function nodePromptLogits(from: string | ServedModel, prompt: string): Promise<Float32Array> {
+  const config = tinyGpt2Config(TINY);
+  const weights =
+    typeof from === 'string'
+      ? weightsFromSafetensors([readFileSync(join(from, 'model.safetensors'))])
+      : await readPackedWeights(from);
+  const chain = await StageChain.create(config, weights, createNodeBackend('cpu'));
+  const out = (await chain.forward('logits', [gpt2Tokenizer().encode(prompt)])).data as Float32Array;
+  await chain.dispose();
+  return out.slice(out.length - config.vocabSize);
+}
+
+/** Largest |a − b| over two equally long vectors (Infinity when the lengths differ). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
 /** Four `seq`-token validation sequences cut from the training text. */
 function validationFrom(ids: number[]): number[][] {
   const seq = ROUND_SETTINGS.seq;

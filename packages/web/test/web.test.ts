@@ -1,13 +1,20 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatAlc } from '@ailo/ledger';
+import { formatAlc, parseAlc } from '@ailo/ledger';
 import { type RunningWorker, startWorker } from '@ailo/node';
 import { generateAll, gpt2Tokenizer } from '@ailo/pipeline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, recordConsole } from './chromium';
-import { nodeGreedy, startTestNetwork, type TestNetwork, TRAINING_TEXT } from './network';
+import {
+  maxAbsDiff,
+  nodeGreedy,
+  nodePromptLogits,
+  startTestNetwork,
+  type TestNetwork,
+  TRAINING_TEXT,
+} from './network';
 import { runAilo } from './runAilo';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -109,6 +116,9 @@ describe('web UI served by the coordinator (real Chromium)', () => {
     ) as { ids: number[]; text: string };
     expect(ids).toHaveLength(MAX_TOKENS);
     expect(ids).toEqual(cli.ids);
+    const wasmLogits = await page.evaluate(() => window.ailo.chat.promptLogits ?? []);
+    // from the model directory: reading the served copy would count as chunk requests
+    expect(maxAbsDiff(wasmLogits, await nodePromptLogits(net.modelDir, PROMPT))).toBeLessThanOrEqual(1e-4);
     expect(await page.getByRole('log').textContent()).toContain(`Model: ${cli.text}`);
     await page.screenshot({ path: join(SHOTS, 'chat.png'), fullPage: true });
 
@@ -255,9 +265,18 @@ describe('web UI served by the coordinator (real Chromium)', () => {
 
     const wallet = await ctxA.newPage();
     await open(wallet, 'wallet');
-    const mint = wallet.locator('tr', { hasText: `round/${report.round}/` });
-    await mint.waitFor({ timeout: 20_000 });
-    expect(await mint.first().locator('td').nth(3).textContent()).toBe(`${formatAlc(reward)} ALC`);
+    // the reward is one `training` MINT, plus a `fast_bonus` MINT when the update came in quickly
+    const mints = wallet.locator('tr', { hasText: `round/${report.round}/` });
+    await mints.first().waitFor({ timeout: 20_000 });
+    await expect
+      .poll(
+        async () =>
+          (await mints.locator('td:nth-child(4)').allTextContents())
+            .map((a) => parseAlc(a.replace(/ ALC$/, '')))
+            .reduce((x, y) => x + y, 0n),
+        { timeout: 10_000 },
+      )
+      .toBe(reward);
     await wallet.close();
     await page.close();
   }, 90_000);
@@ -349,6 +368,11 @@ describe('web UI served by the coordinator (real Chromium)', () => {
     expect(await page.evaluate(() => window.ailo.chat.lastIds)).toEqual(
       (await nodeGreedy(net.node.coordinator.model(), PROMPT, 4)).ids,
     );
+    // the logits themselves, against onnxruntime-node: f32 everywhere, different kernels
+    const logits = await page.evaluate(() => window.ailo.chat.promptLogits ?? []);
+    const ref = await nodePromptLogits(net.node.coordinator.model(), PROMPT);
+    expect(logits).toHaveLength(ref.length);
+    expect(maxAbsDiff(logits, ref)).toBeLessThanOrEqual(1e-3);
     await ctx.close();
   }, 60_000);
 

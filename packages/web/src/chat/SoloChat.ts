@@ -1,4 +1,12 @@
-import { type Backend, generate, gpt2Tokenizer, StageChain, type TextTokenizer } from '@ailo/pipeline';
+import {
+  type Backend,
+  generate,
+  gpt2Tokenizer,
+  type HostTensor,
+  type LogitsSource,
+  StageChain,
+  type TextTokenizer,
+} from '@ailo/pipeline';
 import { CHAT_MAX_TOKENS } from '../constants';
 import { WebUiError } from '../errors';
 import {
@@ -24,6 +32,9 @@ export interface ChatToken {
  * Greedy decoding, so the same prompt gives the same reply as `ailo generate --greedy`.
  */
 export class SoloChat {
+  /** logits of the last prompt position of the latest reply (what the first token was picked from) */
+  promptLogits: Float32Array | undefined;
+
   private constructor(
     private readonly chain: StageChain,
     private readonly tokenizer: TextTokenizer,
@@ -53,8 +64,23 @@ export class SoloChat {
 
   /** Streams the greedy continuation of `prompt`. */
   async *reply(prompt: string, signal: AbortSignal, maxTokens = CHAT_MAX_TOKENS): AsyncGenerator<ChatToken> {
+    this.promptLogits = undefined;
+    const chain = this.chain;
+    const recorder: LogitsSource = {
+      config: chain.config,
+      forward: async (session, ids, opts) => {
+        const out: HostTensor = await chain.forward(session, ids, opts);
+        if (this.promptLogits === undefined) {
+          const V = chain.config.vocabSize;
+          const data = out.data as Float32Array;
+          this.promptLogits = data.slice(data.length - V);
+        }
+        return out;
+      },
+      close: (session) => chain.close(session),
+    };
     const it = generate(
-      this.chain,
+      recorder,
       this.tokenizer.encode(prompt),
       { greedy: true, maxTokens, signal, stopOnEos: false },
       this.tokenizer,

@@ -133,6 +133,7 @@ export function chatPage(ctx: AppContext): HTMLElement {
           reply += t.text;
           out.append(t.text);
         }
+        if (chat.promptLogits) p.promptLogits = Array.from(chat.promptLogits);
       } else {
         const model = (await nextHealth(ctx)).models[0]?.id ?? '';
         for await (const piece of streamCompletion(ctx.urls.http, model, text, abort.signal, ctx.maxTokens)) {
