@@ -42,6 +42,7 @@ export { hostToWire, idsToWire, wireToHost } from './wire/tensors';
 export { type HeldSpan, spanLabel } from './worker/core/HeldSpan';
 export { LedgerFollower, type LedgerFollowerOptions } from './worker/core/LedgerFollower';
 export { runWorkerLoop, type WorkerLoopOptions } from './worker/core/runWorkerLoop';
+export { spanWeights } from './worker/core/spanWeights';
 export {
   nonceFromWire,
   nonceToWire,

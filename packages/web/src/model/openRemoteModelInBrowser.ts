@@ -1,4 +1,4 @@
-import type { ModelConfig, Weight } from '@ailo/pipeline';
+import { spanWeights } from '@ailo/node/worker';
 import { type ChunkProgress, HttpStore, parseManifest, sha256Hex, VirtualModel } from '@ailo/virtual-tensor';
 import { CHUNK_DB_NAME } from '../constants';
 import { WebUiError } from '../errors';
@@ -81,14 +81,4 @@ export async function openRemoteModelInBrowser(
 const noStoreFetch: typeof fetch = (input, init) => fetch(input, { ...init, cache: 'no-store' });
 
 /** Loads layers [start, end) (plus embeddings/head at the ends) as float32 weights. */
-export async function loadWeights(
-  vm: VirtualModel,
-  start: number,
-  end: number,
-  signal?: AbortSignal,
-): Promise<{ config: ModelConfig; weights: Map<string, Weight> }> {
-  const tensors = await vm.loadLayersFloat32(start, end, signal ? { signal } : {});
-  const weights = new Map<string, Weight>();
-  for (const [name, data] of tensors) weights.set(name, { shape: [...vm.tensorInfo(name).shape], data });
-  return { config: vm.config, weights };
-}
+export const loadWeights = spanWeights;

@@ -3,6 +3,7 @@ import type { ModelConfig, Weight } from '@ailo/pipeline';
 import { HttpStore, parseManifest, VirtualModel } from '@ailo/virtual-tensor';
 import { FsStore, nodeSha256Hex } from '@ailo/virtual-tensor/node';
 import { NodeError } from '../../errors';
+import { spanWeights } from '../core/spanWeights';
 import type { SpanLoader } from '../core/WorkerCore';
 
 /** Options of {@link httpSpanLoader} and {@link loadModelOverHttp}. */
@@ -40,21 +41,9 @@ export async function openRemoteModel(
   return VirtualModel.open(parseManifest(text), store, { hash: nodeSha256Hex });
 }
 
-async function weightsOf(
-  vm: VirtualModel,
-  start: number,
-  end: number,
-  signal?: AbortSignal,
-): Promise<{ config: ModelConfig; weights: Map<string, Weight> }> {
-  const tensors = await vm.loadLayersFloat32(start, end, signal ? { signal } : {});
-  const weights = new Map<string, Weight>();
-  for (const [name, data] of tensors) weights.set(name, { shape: [...vm.tensorInfo(name).shape], data });
-  return { config: vm.config, weights };
-}
-
 /** Loads an assigned span over HTTP: only the chunks the span needs. */
 export function httpSpanLoader(opts: HttpLoaderOptions = {}): SpanLoader {
-  return async (a, signal) => weightsOf(await openRemoteModel(a, opts, signal), a.start, a.end, signal);
+  return async (a, signal) => spanWeights(await openRemoteModel(a, opts, signal), a.start, a.end, signal);
 }
 
 /** Loads every weight of a model version over HTTP (trainers need the whole model). */
@@ -64,5 +53,5 @@ export async function loadModelOverHttp(
   signal?: AbortSignal,
 ): Promise<{ config: ModelConfig; weights: Map<string, Weight> }> {
   const vm = await openRemoteModel(a, opts, signal);
-  return weightsOf(vm, 0, vm.config.numLayers, signal);
+  return spanWeights(vm, 0, vm.config.numLayers, signal);
 }
