@@ -1,7 +1,8 @@
 import {
   Bin,
   ErrorCodeSchema,
-  LayerSpanSchema,
+  InferForwardBody,
+  InferOpenBody,
   MessageRegistry,
   Name,
   TensorSchema,
@@ -16,10 +17,12 @@ export const NodeJoinBody = Type.Object({
   /** wanted model id; absent = the coordinator's default model */
   model: Type.Optional(Name('model id')),
   /** where other workers can send chained steps (`chain.step`); absent = relay only (e.g. browsers) */
-  link: Type.Optional(Type.String({ pattern: '^wss?://', maxLength: 2048 })),
+  link: Type.Optional(LinkUrl()),
 });
 
-const SessionId = () => Type.String({ minLength: 1, maxLength: 128, description: 'inference session id' });
+function LinkUrl() {
+  return Type.String({ pattern: '^wss?://', maxLength: 2048, description: "a worker's link endpoint" });
+}
 const NodeId = () =>
   Type.String({ pattern: '^[0-9a-f]{64}$', description: 'node id: hex Ed25519 public key' });
 
@@ -27,43 +30,35 @@ const NodeId = () =>
  * `infer.open` for a chained session: besides opening the session on the span, names the only
  * node allowed to send it `chain.step` over a link (absent: the coordinator itself, for the first hop).
  */
-export const ChainOpenBody = Type.Object({
-  session: SessionId(),
-  span: LayerSpanSchema,
-  maxContext: UInt('tokens the KV cache must hold'),
-  upstream: Type.Optional(NodeId()),
-});
+export const ChainOpenBody = Type.Object({ ...InferOpenBody.properties, upstream: Type.Optional(NodeId()) });
+
+const { session, step, position } = InferForwardBody.properties;
 
 /** One step travelling down a chain: run the span, then pass the output to `next[0]` (or to the coordinator). */
 export const ChainStepBody = Type.Object({
-  session: SessionId(),
-  step: UInt('0 for the prefill, then one per decoded token'),
-  position: UInt('index of the first token of `input` in the sequence'),
+  session,
+  step,
+  position,
   input: TensorSchema({
     dtypes: ['i32', 'i64', 'f32'],
     description:
       'token ids [batch, tokens] for the first stage, hidden states [batch, tokens, d_model] after',
   }),
   /** the rest of the chain, in order; empty on the last stage */
-  next: Type.Array(
-    Type.Object({ node: NodeId(), url: Type.String({ pattern: '^wss?://', maxLength: 2048 }) }),
-    {
-      maxItems: 1024,
-    },
-  ),
+  next: Type.Array(Type.Object({ node: NodeId(), url: LinkUrl() }), { maxItems: 1024 }),
 });
 
 /** The last stage's output of a chained step, sent to the coordinator. */
 export const ChainResultBody = Type.Object({
-  session: SessionId(),
-  step: UInt(),
+  session,
+  step,
   output: TensorSchema({ dtypes: ['f32'], description: 'logits [batch, tokens, vocab]' }),
 });
 
 /** A chained step stopped: at the sender's own stage (`self`) or because the next node could not be reached (`next`). */
 export const ChainErrorBody = Type.Object({
-  session: SessionId(),
-  step: UInt(),
+  session,
+  step,
   at: Type.Union([Type.Literal('self'), Type.Literal('next')]),
   code: ErrorCodeSchema,
   message: Type.String({ maxLength: 1024 }),
