@@ -84,32 +84,31 @@ export async function startTestNetwork(): Promise<TestNetwork> {
   return net;
 }
 
+/** The test model in Node (onnxruntime-node CPU), from its HF directory or a served version. */
+async function nodeChain(from: string | ServedModel): Promise<StageChain> {
+  const weights =
+    typeof from === 'string'
+      ? weightsFromSafetensors([readFileSync(join(from, 'model.safetensors'))])
+      : await readPackedWeights(from);
+  return StageChain.create(tinyGpt2Config(TINY), weights, createNodeBackend('cpu'));
+}
+
 /**
  * Greedy generation in Node (onnxruntime-node CPU) on the model's weights (`model.safetensors` of
  * `modelDir`, or the coordinator's current version after a round): what `ailo generate --greedy` prints.
  */
 export async function nodeGreedy(from: string | ServedModel, prompt: string, maxTokens: number) {
-  const config = tinyGpt2Config(TINY);
-  const weights =
-    typeof from === 'string'
-      ? weightsFromSafetensors([readFileSync(join(from, 'model.safetensors'))])
-      : await readPackedWeights(from);
-  const chain = await StageChain.create(config, weights, createNodeBackend('cpu'));
+  const chain = await nodeChain(from);
   const tok = gpt2Tokenizer();
   return generateAll(chain, tok.encode(prompt), { greedy: true, maxTokens, stopOnEos: false }, tok);
 }
 
 /** Logits of the last prompt position, computed in Node (onnxruntime-node CPU): the parity reference. */
 export async function nodePromptLogits(from: string | ServedModel, prompt: string): Promise<Float32Array> {
-  const config = tinyGpt2Config(TINY);
-  const weights =
-    typeof from === 'string'
-      ? weightsFromSafetensors([readFileSync(join(from, 'model.safetensors'))])
-      : await readPackedWeights(from);
-  const chain = await StageChain.create(config, weights, createNodeBackend('cpu'));
+  const chain = await nodeChain(from);
   const out = (await chain.forward('logits', [gpt2Tokenizer().encode(prompt)])).data as Float32Array;
   await chain.dispose();
-  return out.slice(out.length - config.vocabSize);
+  return out.slice(out.length - chain.config.vocabSize);
 }
 
 /** Largest |a − b| over two equally long vectors (Infinity when the lengths differ). */

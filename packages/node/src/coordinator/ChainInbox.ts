@@ -6,8 +6,6 @@ export type ChainOutcome = { output: Tensor } | { error: ChainError; from: Peer 
 
 type Waiter = (outcome: ChainOutcome) => void;
 
-const inboxes = new WeakMap<Peer, ChainInbox>();
-
 /**
  * Where `chain.result` and `chain.error` notifications from workers land: one
  * inbox per coordinator (shared by every pipeline), keyed by session and step.
@@ -20,8 +18,7 @@ export class ChainInbox {
 
   /** Starts listening on a worker connection (idempotent). */
   listen(peer: Peer): void {
-    if (inboxes.get(peer) === this) return;
-    inboxes.set(peer, this);
+    if (this.onClose.has(peer) || !peer.isOpen) return;
     const callbacks = new Set<(reason: ProtocolError) => void>();
     this.onClose.set(peer, callbacks);
     peer.handle('chain.result', (b) => this.deliver(b.session, b.step, { output: b.output }));

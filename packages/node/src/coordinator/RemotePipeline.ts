@@ -332,16 +332,12 @@ export class RemotePipeline implements LogitsSource {
   private async step(sessionId: string, route: Route, ids: number[][], position: number): Promise<Tensor> {
     const step = route.step++;
     const x = idsToWire(ids);
-    if (
-      this.opts.chain &&
-      !route.relay &&
-      route.hops.length > 1 &&
-      route.hops.slice(1).every((h) => h.worker.want?.link)
-    )
-      return this.chainStep(this.opts.chain, sessionId, route, x, position, step).then((out) => {
-        this.chainedSteps++;
-        return out;
-      });
+    const { chain } = this.opts;
+    if (chain && !route.relay && chainable(route.hops)) {
+      const out = await this.chainStep(chain, sessionId, route, x, position, step);
+      this.chainedSteps++;
+      return out;
+    }
     const out = await this.relayStep(sessionId, route, x, position, step);
     this.relayedSteps++;
     return out;
@@ -511,6 +507,11 @@ export class RemotePipeline implements LogitsSource {
       );
     }
   }
+}
+
+/** A chain can pass steps worker to worker when every worker after the first accepts links. */
+function chainable(hops: readonly Hop[]): boolean {
+  return hops.length > 1 && hops.slice(1).every((h) => h.worker.want?.link);
 }
 
 function toHost(t: Tensor): HostTensor {

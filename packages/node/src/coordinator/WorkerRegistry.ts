@@ -1,3 +1,4 @@
+import { type Address, encodeAddress } from '@ailo/ledger';
 import type { Peer } from '@ailo/protocol';
 import { DEFAULT_HOP_LATENCY_MS, LATENCY_EWMA_ALPHA } from '../constants';
 import type { NodeJoin } from '../wire/messages';
@@ -30,6 +31,11 @@ export interface WorkerEntry {
   steps: number;
   /** unix ms */
   joinedAt: number;
+}
+
+/** A worker's ledger address: its handshake key (every registered worker completed the handshake). */
+export function workerAddress(w: WorkerEntry): Address {
+  return encodeAddress(w.peer.hello!.publicKey);
 }
 
 /** The connected workers, by id. One connection per id: a reconnect replaces the old entry. */

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { encodeAddress } from '@ailo/ledger';
 import { createNodeBackend } from '@ailo/pipeline/node';
 import {
   ContributionJudge,
@@ -23,6 +22,7 @@ import { Coordinator, type CoordinatorOptions } from './Coordinator';
 import { readCoordinatorState, writeCoordinatorState } from './coordinatorState';
 import { loadServedModel, modelIdOf, openPackedDir } from './loadServedModel';
 import type { ServedModel } from './ServedModel';
+import { workerAddress } from './WorkerRegistry';
 
 /** Federated training on the coordinator. */
 export interface TrainingOptions {
@@ -104,7 +104,7 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
         payouts?.record({
           requestId,
           requester: key.address,
-          servers: servers.flatMap((w) => (w.peer.hello ? [encodeAddress(w.peer.hello.publicKey)] : [])),
+          servers: servers.map(workerAddress),
         }),
     }),
   );

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type Address, encodeAddress } from '@ailo/ledger';
+import type { Address } from '@ailo/ledger';
 import { generate } from '@ailo/pipeline';
 import { loadOrCreateKey } from '../cli/nodeKey';
 import { startCoordinatorNode } from '../coordinator/startCoordinatorNode';
+import { workerAddress } from '../coordinator/WorkerRegistry';
 import { brownValidationPool, genreGroups } from '../data/brownShards';
 import { NodeError } from '../errors';
 import type { Log } from '../logging/log';
@@ -168,9 +169,7 @@ export async function runDemo(o: DemoOptions, out: Out, log: Log): Promise<DemoR
           ...h,
           worker: names.get(h.worker) ?? h.worker,
         }));
-        servers = (pipeline.servedBy('demo-sample') ?? []).flatMap((w) =>
-          w.peer.hello ? [encodeAddress(w.peer.hello.publicKey)] : [],
-        );
+        servers = (pipeline.servedBy('demo-sample') ?? []).map(workerAddress);
       }
       if (result.done) break;
     }

@@ -7,7 +7,7 @@ import { ProtocolError } from '@ailo/protocol';
 import type { Coordinator } from '../coordinator/Coordinator';
 import { readCoordinatorState, writeCoordinatorState } from '../coordinator/coordinatorState';
 import { modelPath, type ServedModel } from '../coordinator/ServedModel';
-import type { WorkerEntry } from '../coordinator/WorkerRegistry';
+import { type WorkerEntry, workerAddress } from '../coordinator/WorkerRegistry';
 import { NodeError } from '../errors';
 import type { RewardLedger } from '../ledger/RewardLedger';
 import { type Log, SILENT_LOG } from '../logging/log';
@@ -162,9 +162,7 @@ export class FederatedRounds {
     const s = this.settings;
     const { tensors, schema } = this.asTensors(this.weights);
     const base = modelHash(tensors, schema);
-    const assigned = new Map(
-      trainers.map((w) => [encodeAddress(w.peer.hello!.publicKey), s.maxSteps * s.batchSize * s.epochs]),
-    );
+    const assigned = new Map(trainers.map((w) => [workerAddress(w), s.maxSteps * s.batchSize * s.epochs]));
     this.opts.judge.beginRound({ round: t, base, model: tensors, schema, assigned });
     const deadline = Date.now() + s.deadlineMs;
     let done!: () => void;
@@ -335,7 +333,7 @@ export class FederatedRounds {
     })().catch((e) => {
       open.failures.set(w.id, {
         worker: w.id,
-        address: encodeAddress(w.peer.hello!.publicKey),
+        address: workerAddress(w),
         reason: 'failed',
         message: `task not delivered: ${(e as Error).message}`,
       });
@@ -420,7 +418,7 @@ export class FederatedRounds {
       if (!w.peer.isOpen) {
         open.failures.set(id, {
           worker: id,
-          address: encodeAddress(w.peer.hello!.publicKey),
+          address: workerAddress(w),
           reason: 'failed',
           message: 'disconnected before submitting',
         });
@@ -445,7 +443,7 @@ export class FederatedRounds {
     const accepted: AcceptedUpdate[] = [];
     const rejected: RejectedUpdate[] = [];
     for (const w of trainers) {
-      const address = encodeAddress(w.peer.hello!.publicKey);
+      const address = workerAddress(w);
       const r = byAddress.get(address);
       if (r?.accepted && r.rewardWithheld === null) {
         accepted.push({
