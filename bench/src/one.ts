@@ -1,4 +1,4 @@
-// Runs one bench module and prints its figures: `tsx --conditions=source src/one.ts <name> [--smoke]`.
+// Runs one bench module and prints its figures: `tsx --initial-old-space-size=256 --conditions=source src/one.ts <name> [--smoke]`.
 const [name, flag] = process.argv.slice(2);
 const mod = (await import(`./benches/${name}.ts`)).default;
 const figures = await mod.run({ smoke: flag === '--smoke', log: (s: string) => console.error(s) });

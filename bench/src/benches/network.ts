@@ -2,7 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CoordinatorNode, createTinyModel, RemotePipeline, startCoordinatorNode } from '@ailo/node';
+import {
+  type CoordinatorNode,
+  createTinyModel,
+  NODE_ROLE_FLAGS,
+  RemotePipeline,
+  startCoordinatorNode,
+} from '@ailo/node';
 import { evenSpans, StageChain } from '@ailo/pipeline';
 import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import type { BenchModule, Figure } from '../types';
@@ -28,6 +34,7 @@ async function startWorkers(
     spawn(
       process.execPath,
       [
+        ...NODE_ROLE_FLAGS,
         '--import',
         'tsx',
         '--conditions=source',

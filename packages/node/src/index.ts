@@ -7,6 +7,7 @@
  * @module
  */
 
+export { NODE_ROLE_FLAGS } from './cli/nodeFlags';
 export { DEFAULT_BLOCK_INTERVAL_MS } from './constants';
 export { Coordinator, type CoordinatorOptions, type HttpHandler } from './coordinator/Coordinator';
 export { CoordinatorMetrics } from './coordinator/CoordinatorMetrics';

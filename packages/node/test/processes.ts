@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { NODE_ROLE_FLAGS } from '../src/cli/nodeFlags';
 import { bundleCli } from './bundleCli';
 
 export const REPO = join(import.meta.dirname, '../../..');
@@ -16,9 +17,12 @@ export interface CliProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `ailo <args>` from sources (bundled once, see {@link bundleCli}) in a child process. */
+/**
+ * Runs `ailo <args>` from sources (bundled once, see {@link bundleCli}) in a
+ * child process started with the serving flags, so that it does not relaunch.
+ */
 export async function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
-  const child = spawn(process.execPath, [await bundleCli(), ...args], {
+  const child = spawn(process.execPath, [...NODE_ROLE_FLAGS, await bundleCli(), ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
