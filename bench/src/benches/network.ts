@@ -14,6 +14,10 @@ import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import type { BenchModule, Figure } from '../types';
 
 const CLI = join(import.meta.dirname, '../../../packages/node/src/cli.ts');
+/** a prebuilt CLI bundle (`AILO_BENCH_CLI=path/cli.mjs`) for machines without the sources' toolchain */
+const CLI_ARGS = process.env.AILO_BENCH_CLI
+  ? [process.env.AILO_BENCH_CLI]
+  : ['--import', 'tsx', '--conditions=source', CLI];
 const REPO = join(import.meta.dirname, '../../..');
 const PROMPT = 16;
 const SESSIONS = 8;
@@ -35,10 +39,7 @@ async function startWorkers(
       process.execPath,
       [
         ...NODE_ROLE_FLAGS,
-        '--import',
-        'tsx',
-        '--conditions=source',
-        CLI,
+        ...CLI_ARGS,
         'worker',
         '--coordinator',
         node.coordinator.url,
