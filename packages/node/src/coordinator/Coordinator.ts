@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createIdentity,
   type Identity,
@@ -19,6 +18,7 @@ import {
   NODE_HEARTBEAT_TIMEOUT_MS,
 } from '../constants';
 import { NodeError } from '../errors';
+import { listen } from '../http/listen';
 import { serveModelFiles } from '../http/serveModelFiles';
 import { type Log, SILENT_LOG } from '../logging/log';
 import { nodeRegistry } from '../wire/messages';
@@ -440,14 +440,4 @@ export class Coordinator {
       );
     }
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
