@@ -532,7 +532,19 @@ export class Peer {
     if (this.closeReason !== undefined) return;
     const silent = Date.now() - this.lastHeard;
     if (silent >= this.options.heartbeatTimeoutMs) {
-      this.die(new ProtocolError('timeout', `no frame from the peer for ${silent} ms`));
+      // Timers run before the event loop reads sockets: after a long stall of this process, frames
+      // the remote sent meanwhile are still unread. Judge after they are (setImmediate runs once
+      // pending I/O has been handled).
+      const setImmediateFn = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+      const judge = () => {
+        if (this.closeReason !== undefined) return;
+        const quiet = Date.now() - this.lastHeard;
+        if (quiet >= this.options.heartbeatTimeoutMs) {
+          this.die(new ProtocolError('timeout', `no frame from the peer for ${quiet} ms`));
+        }
+      };
+      if (setImmediateFn) setImmediateFn(judge);
+      else setTimeout(judge, 0);
       return;
     }
     if (silent >= this.options.heartbeatMs && !this.pinging && this.authenticated) {
