@@ -88,6 +88,51 @@ async function open(
   return session;
 }
 
+/** a node id that is not ours: the upstream of a session we must not feed, or an unreachable next node */
+const OTHER_NODE = 'ab'.repeat(32);
+
+/**
+ * Opens a session for chained steps (`chain.open`, pipeline-stage.md §6);
+ * workers without the extension answer `unsupported`, and the case is skipped.
+ */
+async function chainOpen(
+  conn: WireConnection,
+  model: ServedModel,
+  state: WorkerState,
+  waitMs: number,
+  upstream?: string,
+): Promise<string> {
+  state.session += 1;
+  const session = `conformance-chain-${state.session}`;
+  const r = await conn.request(
+    'chain.open',
+    {
+      session,
+      span: { model: model.id, start: 0, end: model.numLayers },
+      maxContext: 16,
+      ...(upstream ? { upstream } : {}),
+    },
+    waitMs,
+  );
+  if (r.t === 'error' && r.body.code === 'unsupported')
+    throw new ConformanceError(
+      'not_exposed',
+      'the worker does not take chained steps (chain.open: unsupported)',
+    );
+  expectThat(r.t === 'ok', `chain.open answered with ${r.t}`, JSON.stringify(r.body));
+  return session;
+}
+
+/** The worker's report of one chained step: `chain.result` or `chain.error`. */
+function chainReport(conn: WireConnection, session: string, step: number, waitMs: number): Promise<Envelope> {
+  return conn.next(
+    (e) =>
+      (e.t === 'chain.result' || e.t === 'chain.error') && e.body.session === session && e.body.step === step,
+    waitMs,
+    `chain.result or chain.error for step ${step} of ${session}`,
+  );
+}
+
 async function forward(
   conn: WireConnection,
   session: string,
@@ -246,6 +291,65 @@ export function stageSuite(): ConformanceSuite {
         const session = await open(conn, model, state, ctx.waitMs);
         const r = await forward(conn, session, 0, 0, [1, model.vocabSize], ctx.waitMs);
         expectErrorCode(r, ['bad_request'], `token ${model.vocabSize}`);
+        await conn.request('infer.close', { session }, ctx.waitMs);
+      },
+    },
+    {
+      id: 'stage.chain-last',
+      clause: 'pipeline-stage.md §6',
+      title:
+        'a chained step with an empty next list runs the span and reports the fixture logits as chain.result',
+      async run(ctx) {
+        const { conn, model } = served(state);
+        const ref = reference(ctx, model);
+        const session = await chainOpen(conn, model, state, ctx.waitMs);
+        conn.send('chain.step', { session, step: 0, position: 0, input: ids(ref.sequences[0]!), next: [] });
+        const report = await chainReport(conn, session, 0, ctx.waitMs);
+        expectThat(
+          report.t === 'chain.result',
+          `the step was reported as ${report.t}`,
+          JSON.stringify(report.body.message),
+        );
+        compareLogits({ ...report, t: 'infer.result' }, ref.logits[0]!, 0, 16, model.vocabSize);
+        await conn.request('infer.close', { session }, ctx.waitMs);
+      },
+    },
+    {
+      id: 'stage.chain-upstream-only',
+      clause: 'pipeline-stage.md §6',
+      title:
+        'a session opened for another upstream refuses our chained step with chain.error unauthorized and caches nothing',
+      async run(ctx) {
+        const { conn, model } = served(state);
+        const session = await chainOpen(conn, model, state, ctx.waitMs, OTHER_NODE);
+        conn.send('chain.step', { session, step: 0, position: 0, input: ids([1, 2, 3]), next: [] });
+        const report = await chainReport(conn, session, 0, ctx.waitMs);
+        expectThat(
+          report.t === 'chain.error' && report.body.code === 'unauthorized' && report.body.at === 'self',
+          `a step from the wrong sender was reported as ${report.t} ${String(report.body.code ?? '')}`,
+        );
+        // nothing was cached: a step that assumes the 3 tokens is refused
+        const r = await forward(conn, session, 1, 3, [4], ctx.waitMs);
+        expectErrorCode(r, ['not_found'], 'position 3 after a refused chained step');
+        await conn.request('infer.close', { session }, ctx.waitMs);
+      },
+    },
+    {
+      id: 'stage.chain-unreachable-next',
+      clause: 'pipeline-stage.md §6',
+      title: 'a next node that cannot be reached is reported as chain.error at next',
+      async run(ctx) {
+        const { conn, model } = served(state);
+        const session = await chainOpen(conn, model, state, ctx.waitMs);
+        // port 9 (discard) on loopback: nothing listens there
+        const next = [{ node: OTHER_NODE, url: 'ws://127.0.0.1:9' }];
+        conn.send('chain.step', { session, step: 0, position: 0, input: ids([1, 2, 3]), next });
+        const report = await chainReport(conn, session, 0, ctx.waitMs * 2);
+        expectThat(
+          report.t === 'chain.error' && report.body.at === 'next',
+          `an unreachable next node was reported as ${report.t} ${String(report.body.at ?? '')}`,
+          JSON.stringify(report.body),
+        );
         await conn.request('infer.close', { session }, ctx.waitMs);
       },
     },
