@@ -28,6 +28,7 @@ export interface CoordinatorCommandOptions {
   maxConnectionsPerIp?: number;
   submitLimit?: Rate;
   inferenceLimit?: Rate;
+  corsOrigin?: string[];
 }
 
 /** The abuse limits given on the command line (the rest stay at their defaults). */
@@ -54,6 +55,7 @@ export async function coordinatorCommand(o: CoordinatorCommandOptions): Promise<
       ? { models: o.model.map((dir, i) => (i === 0 && o.modelId ? { dir, id: o.modelId } : { dir })) }
       : {}),
     ...(o.httpPort !== undefined ? { httpPort: o.httpPort } : {}),
+    ...(o.corsOrigin?.length ? { corsOrigins: o.corsOrigin } : {}),
     ...(o.stages !== undefined ? { stages: o.stages } : {}),
     ...(o.maxSessions !== undefined ? { maxSessions: o.maxSessions } : {}),
     ...(o.rounds

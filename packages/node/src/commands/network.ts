@@ -55,6 +55,11 @@ export function registerNetworkCommands(program: Command): void {
       'completion requests per client IP (token bucket)',
       parseRateOption('--inference-limit'),
     )
+    .option(
+      '--cors-origin <origin>',
+      'let pages from this origin call the HTTP API (repeatable; * for any)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .option('--verbose', 'debug logs (JSON lines on stderr)')
     .option('--json', 'print events as JSON lines')
     .action(async (o) => {

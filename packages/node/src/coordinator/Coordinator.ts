@@ -18,6 +18,7 @@ import {
   NODE_HEARTBEAT_TIMEOUT_MS,
 } from '../constants';
 import { NodeError } from '../errors';
+import { applyCors } from '../http/cors';
 import { listen } from '../http/listen';
 import { serveModelFiles } from '../http/serveModelFiles';
 import { type Log, SILENT_LOG } from '../logging/log';
@@ -72,6 +73,11 @@ export interface CoordinatorOptions {
   http?: HttpHandler[];
   /** handshake deadline, connections per IP, request rates (defaults: `DEFAULT_ABUSE_LIMITS`) */
   abuse?: AbuseLimitsInput;
+  /**
+   * Origins whose pages may call the HTTP API and fetch model files
+   * (CORS; `'*'` for any). Default: none, same-origin only.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -414,6 +420,7 @@ export class Coordinator {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (applyCors(req, res, this.opts.corsOrigins ?? [])) return;
       if (this.connections.refuseHttp(req, res) || this.rates.refuseHttp(req, res, url)) return;
       if (url.pathname.startsWith('/models/')) {
         if (await serveModelFiles(req, res, url.pathname, (id, v) => this.modelVersion(id, v))) return;
