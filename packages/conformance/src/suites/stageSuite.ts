@@ -123,13 +123,23 @@ async function chainOpen(
   return session;
 }
 
-/** The worker's report of one chained step: `chain.result` or `chain.error`. */
-function chainReport(conn: WireConnection, session: string, step: number, waitMs: number): Promise<Envelope> {
+/**
+ * Sends the first chained step of `session` (`tokens` at position 0) and
+ * resolves with the worker's report: `chain.result` or `chain.error`.
+ */
+function chainStep(
+  conn: WireConnection,
+  session: string,
+  tokens: number[],
+  next: { node: string; url: string }[],
+  waitMs: number,
+): Promise<Envelope> {
+  conn.send('chain.step', { session, step: 0, position: 0, input: ids(tokens), next });
   return conn.next(
     (e) =>
-      (e.t === 'chain.result' || e.t === 'chain.error') && e.body.session === session && e.body.step === step,
+      (e.t === 'chain.result' || e.t === 'chain.error') && e.body.session === session && e.body.step === 0,
     waitMs,
-    `chain.result or chain.error for step ${step} of ${session}`,
+    `chain.result or chain.error for step 0 of ${session}`,
   );
 }
 
@@ -303,8 +313,7 @@ export function stageSuite(): ConformanceSuite {
         const { conn, model } = served(state);
         const ref = reference(ctx, model);
         const session = await chainOpen(conn, model, state, ctx.waitMs);
-        conn.send('chain.step', { session, step: 0, position: 0, input: ids(ref.sequences[0]!), next: [] });
-        const report = await chainReport(conn, session, 0, ctx.waitMs);
+        const report = await chainStep(conn, session, ref.sequences[0]!, [], ctx.waitMs);
         expectThat(
           report.t === 'chain.result',
           `the step was reported as ${report.t}`,
@@ -322,8 +331,7 @@ export function stageSuite(): ConformanceSuite {
       async run(ctx) {
         const { conn, model } = served(state);
         const session = await chainOpen(conn, model, state, ctx.waitMs, OTHER_NODE);
-        conn.send('chain.step', { session, step: 0, position: 0, input: ids([1, 2, 3]), next: [] });
-        const report = await chainReport(conn, session, 0, ctx.waitMs);
+        const report = await chainStep(conn, session, [1, 2, 3], [], ctx.waitMs);
         expectThat(
           report.t === 'chain.error' && report.body.code === 'unauthorized' && report.body.at === 'self',
           `a step from the wrong sender was reported as ${report.t} ${String(report.body.code ?? '')}`,
@@ -343,8 +351,7 @@ export function stageSuite(): ConformanceSuite {
         const session = await chainOpen(conn, model, state, ctx.waitMs);
         // port 9 (discard) on loopback: nothing listens there
         const next = [{ node: OTHER_NODE, url: 'ws://127.0.0.1:9' }];
-        conn.send('chain.step', { session, step: 0, position: 0, input: ids([1, 2, 3]), next });
-        const report = await chainReport(conn, session, 0, ctx.waitMs * 2);
+        const report = await chainStep(conn, session, [1, 2, 3], next, ctx.waitMs * 2);
         expectThat(
           report.t === 'chain.error' && report.body.at === 'next',
           `an unreachable next node was reported as ${report.t} ${String(report.body.at ?? '')}`,
