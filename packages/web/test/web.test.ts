@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatAlc, parseAlc } from '@ailo/ledger';
-import { type RunningWorker, startWorker } from '@ailo/node';
+import { type RunningWorker, startCoordinatorNode, startWorker } from '@ailo/node';
 import { generateAll, gpt2Tokenizer } from '@ailo/pipeline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
@@ -374,6 +374,35 @@ describe('web UI served by the coordinator (real Chromium)', () => {
     expect(logits).toHaveLength(ref.length);
     expect(maxAbsDiff(logits, ref)).toBeLessThanOrEqual(1e-3);
     await ctx.close();
+  }, 60_000);
+
+  it('?coordinator= on another origin: connects where that coordinator allows this page (--cors-origin), not elsewhere', async () => {
+    const pageOrigin = net.node.coordinator.httpUrl;
+    const start = (name: string, corsOrigins: string[]) =>
+      startCoordinatorNode({
+        dataDir: join(net.modelDir, '..', name),
+        port: 0,
+        models: [{ dir: net.modelDir }],
+        corsOrigins,
+      });
+    const [allowing, refusing] = await Promise.all([
+      start('cors-allow', [pageOrigin]),
+      start('cors-none', []),
+    ]);
+    try {
+      const page = await ctxA.newPage();
+      await open(page, 'network', `coordinator=${allowing.coordinator.httpUrl}`);
+      await expect
+        .poll(() => page.locator('#connection').textContent(), { timeout: 10_000 })
+        .toContain('Connected');
+      await open(page, 'network', `coordinator=${refusing.coordinator.httpUrl}`);
+      await expect
+        .poll(() => page.locator('#connection').textContent(), { timeout: 10_000 })
+        .toContain('Coordinator unreachable');
+      await page.close();
+    } finally {
+      await Promise.all([allowing.close(), refusing.close()]);
+    }
   }, 60_000);
 
   it('coordinator unreachable: the UI says it is reconnecting', async () => {
