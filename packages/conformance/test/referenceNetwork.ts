@@ -1,33 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixtureModelDir } from '../../node/test/fixtures';
 import { AILO_CLI, bundleEntry } from './bundleEntry';
 
 /** The hf-tiny fixtures (tiny GPT-2 with reference logits). */
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/hf-tiny', import.meta.url));
-
-/** The tiny distilgpt2 fixture has no config.json; its README gives the hyper-parameters. */
-const TINY_GPT2_CONFIG = {
-  model_type: 'gpt2',
-  n_layer: 2,
-  n_head: 2,
-  n_embd: 8,
-  n_positions: 16,
-  vocab_size: 12,
-  n_inner: 32,
-  layer_norm_epsilon: 1e-5,
-};
-
-/** Writes the tiny GPT-2 as an HF directory and returns it. */
-export function tinyGpt2Dir(parent: string): string {
-  const dir = join(parent, 'tiny-gpt2');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(TINY_GPT2_CONFIG));
-  copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(dir, 'model.safetensors'));
-  return dir;
-}
 
 /** A child process printing JSON lines. */
 export interface JsonProcess {
@@ -138,7 +118,7 @@ export async function startReferenceNode(
       '--data-dir',
       join(data, 'coord'),
       '--model',
-      tinyGpt2Dir(data),
+      fixtureModelDir('gpt2', data),
       ...(opts.rounds === false ? [] : ['--rounds', '1', '--min-trainers', '1']),
       '--handshake-timeout',
       String(TEST_HANDSHAKE_MS),

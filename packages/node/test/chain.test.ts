@@ -10,7 +10,7 @@ import { WorkerCore } from '../src/worker/core/WorkerCore';
 import { httpSpanLoader } from '../src/worker/node/loadSpanOverHttp';
 import { connectWs, type RunningWorker, startWorker } from '../src/worker/node/startWorker';
 import { tempDir } from './fixtures';
-import { type CliProcess, spawnCli } from './processes';
+import { type CliProcess, killHopMidGeneration, spawnCli } from './processes';
 
 // Four worker processes, one layer each, accepting links (`--link 0`), plus a
 // spare for layer 2: decode steps travel worker to worker (`chain.step`).
@@ -76,22 +76,11 @@ test('a middle worker killed with SIGKILL mid-generation: its span moves to the 
     stopOnEos: false,
     sessionId: session,
   });
-  const got: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const r = await it.next();
-    if (r.done) throw new Error('finished early');
-    got.push(r.value.id);
-  }
-  const route = pipeline.routeOf(session)!;
-  const victim = workers.find((w) => w.id === route[2]!.worker)!;
+  const { got, victim } = await killHopMidGeneration(it, () => pipeline.routeOf(session), workers, {
+    before: 5,
+    hop: 2,
+  });
   expect(victim.start).toBe(2);
-  victim.proc.child.kill('SIGKILL');
-  await victim.proc.exited;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) break;
-    got.push(r.value.id);
-  }
   expect(got).toEqual(expected);
   expect((await c.metrics.failovers.get()).values[0]?.value).toBe(failovers + 1);
   const spare = workers.find((w) => w.start === 2 && w !== victim)!;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Coordinator } from '../src/coordinator/Coordinator';
 import { startCoordinatorNode } from '../src/coordinator/startCoordinatorNode';
 import { fixtureModelDir, tempDir } from './fixtures';
-import { type CliProcess, spawnCli } from './processes';
+import { type CliProcess, killHopMidGeneration, spawnCli } from './processes';
 import { runCli } from './runCli';
 
 // One coordinator (in this process, real sockets) serving both fixtures; four
@@ -89,22 +89,11 @@ test('a worker killed with SIGKILL mid-generation: the span is re-routed and the
   const pipeline = c.pipeline(ids.gpt2);
   const session = 'failover-test';
   const it = generate(pipeline, prompt, { maxTokens: 13, greedy: true, sessionId: session });
-  const got: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const r = await it.next();
-    if (r.done) throw new Error('finished early');
-    got.push(r.value.id);
-  }
-  const route = pipeline.routeOf(session)!;
-  const victim = workers.find((w) => w.id === route[1]!.worker)!;
+  const { got, victim } = await killHopMidGeneration(it, () => pipeline.routeOf(session), workers, {
+    before: 4,
+    hop: 1,
+  });
   expect(victim.start).toBe(1);
-  victim.proc.child.kill('SIGKILL');
-  await victim.proc.exited;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) break;
-    got.push(r.value.id);
-  }
   expect(got).toEqual(expected);
   expect((await c.metrics.failovers.get()).values[0]?.value).toBe(failovers + 1);
   expect(c.workers.get(victim.id)).toBeUndefined();

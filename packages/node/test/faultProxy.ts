@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { seededRandom } from '@ailo/pipeline';
 
 /** Client → server (`up`) or server → client (`down`). */
 export type Direction = 'up' | 'down';
@@ -45,18 +46,6 @@ export interface ProxyStats {
   dropped: number;
   cut: number;
   swallowed: number;
-}
-
-/** mulberry32: a small seeded generator in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Byte length of the WebSocket frame at the start of `buf` (RFC 6455 §5.2), or undefined if incomplete. */
@@ -250,7 +239,7 @@ export class FaultProxy {
     faults: ProxyFaults,
   ) {
     this.faults = faults;
-    this.rnd = random(faults.seed ?? 1);
+    this.rnd = seededRandom(faults.seed ?? 1);
   }
 
   /** Starts a proxy on a free loopback port forwarding to `target` (`ws://host:port` or a port). */
@@ -276,7 +265,7 @@ export class FaultProxy {
   /** Replaces the faults (the generator keeps its state unless `seed` is given). */
   set(faults: ProxyFaults): void {
     this.faults = faults;
-    if (faults.seed !== undefined) this.rnd = random(faults.seed);
+    if (faults.seed !== undefined) this.rnd = seededRandom(faults.seed);
   }
 
   /** Destroys every open connection (both sides see a reset, no close frame). */

@@ -1,34 +1,11 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../src/program';
-
-const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures/hf-tiny');
+import { FIXTURE_DIR, fixtureModelDir } from './fixtures';
 
 /** An HF-layout dir for a fixture (the distilgpt2 slice ships without config.json). */
-function hfDir(name: 'gpt2' | 'qwen2'): string {
-  const dir = mkdtempSync(join(tmpdir(), `ailo-${name}-`));
-  if (name === 'gpt2') {
-    writeFileSync(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        model_type: 'gpt2',
-        n_layer: 2,
-        n_head: 2,
-        n_embd: 8,
-        n_positions: 16,
-        vocab_size: 12,
-        n_inner: 32,
-      }),
-    );
-    copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(dir, 'model.safetensors'));
-  } else {
-    copyFileSync(join(FIXTURES, 'tiny_qwen2_config.json'), join(dir, 'config.json'));
-    copyFileSync(join(FIXTURES, 'tiny_qwen2.safetensors'), join(dir, 'model.safetensors'));
-  }
-  return dir;
-}
 
 async function run(args: string[]): Promise<string> {
   let out = '';
@@ -52,10 +29,10 @@ describe('ailo model logits / ailo generate', () => {
   it.each(['gpt2', 'qwen2'] as const)(
     '%s logits match the HF reference (1e-4), on 1 and 2 stages',
     async (name) => {
-      const dir = hfDir(name);
+      const dir = fixtureModelDir(name);
       const ref = JSON.parse(
         readFileSync(
-          join(FIXTURES, name === 'gpt2' ? 'tiny_distilgpt2_logits.json' : 'tiny_qwen2_logits.json'),
+          join(FIXTURE_DIR, name === 'gpt2' ? 'tiny_distilgpt2_logits.json' : 'tiny_qwen2_logits.json'),
           'utf8',
         ),
       );
@@ -74,7 +51,7 @@ describe('ailo model logits / ailo generate', () => {
   );
 
   it('greedy generation is the same on cpu, ref and split stages', async () => {
-    const dir = hfDir('qwen2');
+    const dir = fixtureModelDir('qwen2');
     const base = ['generate', dir, '--ids', '1,2,3', '--max-tokens', '6', '--greedy', '--json'];
     const a = JSON.parse(await run(base));
     const b = JSON.parse(await run([...base, '--backend', 'ref']));
@@ -85,7 +62,7 @@ describe('ailo model logits / ailo generate', () => {
   });
 
   it('rejects bad arguments with a clear error', async () => {
-    const dir = hfDir('qwen2');
+    const dir = fixtureModelDir('qwen2');
     await expect(run(['generate', dir, '--ids', '1,x'])).rejects.toMatchObject({ name: 'CliError' });
     await expect(run(['generate', dir, '--prompt', 'hello'])).rejects.toMatchObject({ name: 'CliError' });
     await expect(run(['model', 'logits', '/nonexistent', '--ids', '1'])).rejects.toMatchObject({
@@ -99,7 +76,7 @@ describe('ailo model logits / ailo generate', () => {
 
 describe('ailo model export', () => {
   it('writes a Transformers.js layout and rejects unknown formats', async () => {
-    const dir = hfDir('qwen2');
+    const dir = fixtureModelDir('qwen2');
     const out = join(mkdtempSync(join(tmpdir(), 'ailo-exp-')), 'm');
     const r = JSON.parse(await run(['model', 'export', dir, '--format', 'transformers.js', '--out', out]));
     expect(r.out).toBe(out);

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTensorFile, encodeUpdateFile, modelHash } from '@ailo/fedavg';
@@ -8,8 +8,8 @@ import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import { proofToMetadata, signContribution } from '@ailo/poc';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../src/program';
+import { fixtureModelDir } from './fixtures';
 
-const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures/hf-tiny');
 const key = keyPairFromSecretKey(new Uint8Array(32).fill(7));
 
 async function run(args: string[]): Promise<string> {
@@ -74,22 +74,7 @@ function updateFile(
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ailo-poc-cli-'));
-  modelDir = join(dir, 'model');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(modelDir);
-  writeFileSync(
-    join(modelDir, 'config.json'),
-    JSON.stringify({
-      model_type: 'gpt2',
-      n_layer: 2,
-      n_head: 2,
-      n_embd: 8,
-      n_positions: 16,
-      vocab_size: 12,
-      n_inner: 32,
-    }),
-  );
-  copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(modelDir, 'model.safetensors'));
+  modelDir = fixtureModelDir('gpt2', dir);
   const m = loadModelDir(modelDir);
   schema = new Map([...m.weights].map(([n, w]) => [n, [...w.shape]]));
   base = modelHash(new Map([...m.weights].map(([n, w]) => [n, w.data])), schema);

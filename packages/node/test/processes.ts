@@ -98,3 +98,38 @@ export async function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     },
   };
 }
+
+/** A worker process the tests started, and the first layer it serves. */
+export interface SpawnedWorker {
+  id: string;
+  start: number;
+  proc: CliProcess;
+}
+
+/**
+ * Takes `before` tokens from a generation, SIGKILLs the worker serving hop
+ * `hop` of the session's chain, then drains the generation. Returns every
+ * token and the killed worker.
+ */
+export async function killHopMidGeneration<W extends SpawnedWorker>(
+  tokens: AsyncIterator<{ id: number }>,
+  route: () => readonly { worker: string }[] | undefined,
+  workers: readonly W[],
+  o: { before: number; hop: number },
+): Promise<{ got: number[]; victim: W }> {
+  const got: number[] = [];
+  for (let i = 0; i < o.before; i++) {
+    const r = await tokens.next();
+    if (r.done) throw new Error('finished early');
+    got.push(r.value.id);
+  }
+  const victim = workers.find((w) => w.id === route()![o.hop]!.worker)!;
+  victim.proc.child.kill('SIGKILL');
+  await victim.proc.exited;
+  for (;;) {
+    const r = await tokens.next();
+    if (r.done) break;
+    got.push(r.value.id);
+  }
+  return { got, victim };
+}

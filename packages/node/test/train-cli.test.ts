@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initializeWeights, parseHfConfig, TrainingPipeline } from '@ailo/pipeline';
@@ -7,26 +7,7 @@ import { encodeSafetensors, float32ToEntry } from '@ailo/virtual-tensor';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerTrainCommands } from '../src/commands/train';
-
-const FIXTURES = join(import.meta.dirname, '../../../../shared/fixtures/hf-tiny');
-
-function gpt2FixtureDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ailo-grads-'));
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      model_type: 'gpt2',
-      n_layer: 2,
-      n_head: 2,
-      n_embd: 8,
-      n_positions: 16,
-      vocab_size: 12,
-      n_inner: 32,
-    }),
-  );
-  copyFileSync(join(FIXTURES, 'tiny_distilgpt2.safetensors'), join(dir, 'model.safetensors'));
-  return dir;
-}
+import { fixtureModelDir } from './fixtures';
 
 /** A fresh GPT-2-vocabulary model (2 layers, d 16) so text can be tokenized with GPT-2 BPE. */
 function bpeModelDir(): string {
@@ -64,7 +45,7 @@ const IDS = [0, 7, 2, 9, 4, 11, 6, 1, 8, 3];
 
 describe('ailo model grads', () => {
   it('prints loss and HF-named row-major gradients equal to the library; cpu ≈ ref; 2 stages = 1', async () => {
-    const dir = gpt2FixtureDir();
+    const dir = fixtureModelDir('gpt2');
     const ref = JSON.parse(
       await run(['model', 'grads', dir, '--ids', IDS.join(','), '--backend', 'ref', '--json']),
     );
@@ -96,7 +77,7 @@ describe('ailo model grads', () => {
   });
 
   it('rejects bad ids', async () => {
-    const dir = gpt2FixtureDir();
+    const dir = fixtureModelDir('gpt2');
     await expect(run(['model', 'grads', dir, '--ids', '1,2,99', '--json'])).rejects.toThrow(
       expect.objectContaining({ code: 'token_out_of_range' }),
     );

@@ -6,6 +6,7 @@ import { generateAll, gpt2Tokenizer } from '@ailo/pipeline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../node/test/runCli';
 import { launchChromium, recordConsole } from './chromium';
 import {
   maxAbsDiff,
@@ -15,7 +16,6 @@ import {
   type TestNetwork,
   TRAINING_TEXT,
 } from './network';
-import { runAilo } from './runAilo';
 
 const ROOT = join(import.meta.dirname, '..');
 const SHOTS = join(ROOT, '../../test-results/web');
@@ -103,7 +103,7 @@ describe('web UI served by the coordinator (real Chromium)', () => {
     await sendAndWait(page, PROMPT, 1);
     const ids = await page.evaluate(() => window.ailo.chat.lastIds);
     const cli = JSON.parse(
-      await runAilo([
+      await runCli([
         'generate',
         net.modelDir,
         '--prompt',
