@@ -55,6 +55,11 @@ export class ConnectionLimits {
     return this.perIp.get(ip) ?? 0;
   }
 
+  /** Whether `socket` was opened over the per-IP limit (false for a socket not tracked here). */
+  isExcess(socket: Socket): boolean {
+    return this.sockets.get(socket)?.excess ?? false;
+  }
+
   /** Tracks every connection `server` accepts. */
   watch(server: Server): void {
     server.on('connection', (socket: Socket) => this.onSocket(socket));

@@ -3,7 +3,7 @@ import { type Identity, peerIdOf, SeenNonces } from '@ailo/protocol';
 import { createPeerServer } from '@ailo/protocol/node';
 import { NODE_HEARTBEAT_TIMEOUT_MS } from '../../constants';
 import { type AbuseLimitsInput, resolveAbuseLimits } from '../../coordinator/AbuseLimits';
-import { ConnectionLimits, ipOf } from '../../coordinator/ConnectionLimits';
+import { ConnectionLimits } from '../../coordinator/ConnectionLimits';
 import { listen } from '../../http/listen';
 import { type Log, SILENT_LOG } from '../../logging/log';
 import { nodeRegistry } from '../../wire/messages';
@@ -43,7 +43,7 @@ export async function startLinkServer(
   connections.watch(http);
   http.on('connection', (socket) => {
     // counted by `watch` just before: past the limit, nothing more is spent on it
-    if (connections.openFrom(ipOf(socket)) > connections.limits.maxConnectionsPerIp) socket.destroy();
+    if (connections.isExcess(socket)) socket.destroy();
   });
   await listen(http, o.port, o.host);
   const server = await createPeerServer({
