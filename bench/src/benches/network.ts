@@ -63,16 +63,34 @@ async function startWorkers(
   return children;
 }
 
-/** ms per 1-token decode step of one session, after a PROMPT-token prefill. */
-async function decodeMs(src: Source, steps: number): Promise<number> {
-  const id = `b-${Math.random()}`;
-  await src.forward(id, [Array.from({ length: PROMPT }, (_, i) => (i * 31) % 500)]);
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await src.forward(id, [[(i * 7) % 500]], { pastLength: PROMPT + i });
-  const ms = (performance.now() - t0) / steps;
-  await src.close(id);
+/**
+ * Times 1-token decode steps on several paths, interleaved: each path has its
+ * own session (prefilled with PROMPT tokens), and step i runs once on every
+ * path before step i + 1 runs on any, in a rotating order. Slow spells of a
+ * shared machine then fall on all paths alike, and differences between paths
+ * are read from the same minutes. Returns ms per step, one array per path.
+ */
+async function interleavedDecode(srcs: Source[], steps: number): Promise<number[][]> {
+  const ids = srcs.map(() => `b-${Math.random()}`);
+  for (let k = 0; k < srcs.length; k++) {
+    await srcs[k]!.forward(ids[k]!, [Array.from({ length: PROMPT }, (_, i) => (i * 31) % 500)]);
+  }
+  const ms = srcs.map((): number[] => []);
+  for (let i = 0; i < steps; i++) {
+    for (let j = 0; j < srcs.length; j++) {
+      const k = (i + j) % srcs.length;
+      const t0 = performance.now();
+      await srcs[k]!.forward(ids[k]!, [[(i * 7) % 500]], { pastLength: PROMPT + i });
+      ms[k]!.push(performance.now() - t0);
+    }
+  }
+  await Promise.all(srcs.map((s, k) => s.close(ids[k]!)));
   return ms;
 }
+
+const mean = (a: readonly number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const quantile = (a: readonly number[], q: number) =>
+  [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * q))]!;
 
 /** Tokens/s of SESSIONS sessions decoding concurrently, `steps` tokens each. */
 async function throughput(src: Source, steps: number): Promise<number> {
@@ -138,12 +156,15 @@ const bench: BenchModule = {
         gate: four.coordinator.gate,
       });
       const single: RemotePipeline = one.coordinator.pipeline();
-      // one decode round on each path: [chained, relayed, in-process] ms/token
-      const round = async (n: number): Promise<[number, number, number]> => [
-        await decodeMs(remote, n),
-        await decodeMs(relayed, n),
-        await decodeMs(chain, n),
-      ];
+      // one decode round, steps interleaved on the three paths: mean ms/token of [chained, relayed, in-process]
+      const stepTimes: number[][] = [[], [], []];
+      const round = async (n: number): Promise<[number, number, number]> => {
+        const ms = await interleavedDecode([remote, relayed, chain], n);
+        ms.forEach((a, k) => {
+          stepTimes[k]!.push(...a);
+        });
+        return [mean(ms[0]!), mean(ms[1]!), mean(ms[2]!)];
+      };
       await round(2);
       // fresh processes: V8 still runs most of the per-step code unoptimised
       const perHopFresh: number[] = [];
@@ -159,18 +180,33 @@ const bench: BenchModule = {
           `warm-up ${w + 1}/${warmSessions}: per hop chained ${((d - l) / HOPS).toFixed(3)} ms, relayed ${((rl - l) / HOPS).toFixed(3)}`,
         );
       }
+      stepTimes.forEach((a) => {
+        a.length = 0;
+      });
       const dist: number[] = [];
       const local: number[] = [];
       const perHop: number[] = [];
       const perHopRelay: number[] = [];
+      const tight: number[] = [];
+      const perHopTight: number[] = [];
       for (let r = 0; r < reps; r++) {
         const [d, rl, l] = await round(steps);
         local.push(l);
         dist.push(d);
         perHop.push((d - l) / HOPS);
         perHopRelay.push((rl - l) / HOPS);
+        // the in-process chain alone, step after step: hot caches, no other process in between
+        const [hot] = await interleavedDecode([chain], steps);
+        tight.push(mean(hot!));
+        perHopTight.push((d - tight[r]!) / HOPS);
         ctx.log(
-          `decode: ${HOPS} workers chained ${d.toFixed(3)} ms/token, relayed ${rl.toFixed(3)}, in-process chain ${l.toFixed(3)}`,
+          `decode: ${HOPS} workers chained ${d.toFixed(3)} ms/token, relayed ${rl.toFixed(3)}, in-process chain ${l.toFixed(3)} (alone: ${tight[r]!.toFixed(3)})`,
+        );
+      }
+      for (const q of [0.1, 0.5, 0.9]) {
+        const [c, r, l] = stepTimes.map((a) => quantile(a, q));
+        ctx.log(
+          `steady steps, p${q * 100}: chained ${c!.toFixed(3)} ms, relayed ${r!.toFixed(3)}, in-process ${l!.toFixed(3)}; per hop chained ${((c! - l!) / HOPS).toFixed(3)}`,
         );
       }
       if (remote.chainedSteps === 0) throw new Error('the workers did not chain steps');
@@ -187,7 +223,7 @@ const bench: BenchModule = {
       }
       const figures: Figure[] = [
         {
-          name: `1-token decode through ${HOPS} worker processes on loopback (4-layer d128, vocab 50257)`,
+          name: `1-token decode through ${HOPS} worker processes on loopback (4-layer d128, vocab 50257), mean of ${steps} steps interleaved with the peer's`,
           unit: 'ms/token',
           higherIsBetter: false,
           samples: dist,
@@ -200,6 +236,13 @@ const bench: BenchModule = {
           samples: perHop,
           peer: { skipped: 'derived: (distributed − in-process) / hops, from the figure above' },
           goal: '< 0.5 ms per hop',
+        },
+        {
+          name: 'same, against the in-process chain run alone step after step (hot caches; not interleaved)',
+          unit: 'ms',
+          higherIsBetter: false,
+          samples: perHopTight,
+          peer: { skipped: 'derived: (distributed − in-process alone) / hops' },
         },
         {
           name: `time added per hop by the network path, fresh worker processes (each worker's steps ~6 to ${6 + reps * (steps + 1) * 2})`,
