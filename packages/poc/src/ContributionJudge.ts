@@ -6,8 +6,10 @@ import {
   FedAvgError,
   isFedAvgError,
   modelHash,
+  nobleSha256,
   type Round,
   type RoundResult,
+  type Sha256Factory,
   type Submission,
   type SubmitReceipt,
   type TensorSchema,
@@ -75,6 +77,7 @@ export class ContributionJudge {
   private readonly pool: TokenSequences;
   private readonly requireProof: boolean;
   private readonly clock: () => number;
+  private readonly createHash: Sha256Factory;
   private readonly replay: ReplayGuard;
   private readonly rates = new RateLimiter();
   private readonly plans = new WeakMap<TensorSchema, SketchPlan>();
@@ -101,6 +104,7 @@ export class ContributionJudge {
     this.pool = opts.validationPool;
     this.requireProof = opts.requireProof ?? true;
     this.clock = opts.clock ?? Date.now;
+    this.createHash = opts.createHash ?? nobleSha256;
     this.replay = new ReplayGuard(this.config.copy.replayMemory);
   }
 
@@ -127,7 +131,7 @@ export class ContributionJudge {
     }
     this.current = {
       round: setup.round,
-      base: setup.base ?? modelHash(setup.model, setup.schema),
+      base: setup.base ?? modelHash(setup.model, setup.schema, this.createHash),
       model: setup.model,
       schema: setup.schema,
       modelNorm: tensorNorm(setup.model, setup.schema),
@@ -308,7 +312,7 @@ export class ContributionJudge {
       base: st.base,
       clientId: submission.clientId,
       numSamples: checked.numSamples,
-      deltaHash: modelHash(checked.delta, st.schema),
+      deltaHash: modelHash(checked.delta, st.schema, this.createHash),
       norm: checked.norm,
       model: st.model,
       schema: st.schema,

@@ -2,7 +2,8 @@
  * The judge's bookkeeping on a quadratic "model" (loss = 1 + mean((w − target)²)), so every
  * path is fast and exact: honest updates step toward the target.
  */
-import { modelHash, Round, SeededRng } from '@ailo/fedavg';
+import { createHash } from 'node:crypto';
+import { modelHash, Round, SeededRng, type Sha256Hasher } from '@ailo/fedavg';
 import { describe, expect, it } from 'vitest';
 import { ContributionJudge, type LossEvaluator, type PocConfigInput, signContribution } from '../src/index';
 import { keyFor } from './federation';
@@ -60,7 +61,7 @@ function honest(seed: number, eta = 0.1): Map<string, Float32Array> {
 function judge(
   ev: LossEvaluator = quadratic(),
   config: PocConfigInput = {},
-  extra: { requireProof?: boolean; clock?: () => number } = {},
+  extra: { requireProof?: boolean; clock?: () => number; createHash?: () => Sha256Hasher } = {},
 ) {
   return new ContributionJudge({
     chainId: 'ailo-test',
@@ -152,6 +153,33 @@ describe('ContributionJudge', () => {
     expect(s.lines).toHaveLength(4);
     expect(s.mints.every((m) => m.reason === 'training' && m.amount > 0n)).toBe(true);
     expect(j.round).toBeUndefined();
+  });
+
+  it('a given SHA-256 (node:crypto) hashes the base and each update, with the default digests', async () => {
+    const counting = (algorithm: string) => {
+      const f = () => {
+        f.calls++;
+        return createHash(algorithm);
+      };
+      f.calls = 0;
+      return f;
+    };
+    const sha = counting('sha256');
+    const j = judge(quadratic(), {}, { createHash: sha });
+    // no base given: the judge hashes the model itself
+    j.beginRound({ round: 0, model, schema });
+    expect(sha.calls).toBe(1);
+    // an offline check hashes the delta; the proof signs the digest of the portable default
+    const ok = await j.check(signed('hash', honest(7)), { ip: '10.0.0.9' });
+    expect(ok.accepted).toBe(true);
+    expect(sha.calls).toBe(2);
+    // a hasher with other digests: the base no longer matches the signed claim
+    const other = counting('sha512-256');
+    const k = judge(quadratic(), {}, { createHash: other });
+    k.beginRound({ round: 0, model, schema });
+    const bad = await k.check(signed('hash2', honest(8)), { ip: '10.0.0.10' });
+    expect(bad.accepted).toBe(false);
+    expect(other.calls).toBeGreaterThan(0);
   });
 
   it('the validator hook alone (round.submit without expect) demands a proof unless told otherwise', async () => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   type AggregatorOptions,
@@ -23,9 +22,9 @@ import {
 } from '@ailo/fedavg';
 import { openModelDir } from '@ailo/virtual-tensor/node';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { nodeSha256 } from '../nodeSha256';
 
-/** node:crypto SHA-256: the same digest as the portable default, several times faster. */
-const sha256 = () => createHash('sha256');
+const sha256 = nodeSha256;
 
 const RULES = ['fedavg', 'fedavgm', 'trimmed-mean', 'median', 'krum'] as const;
 type CliRule = (typeof RULES)[number];

@@ -13,6 +13,7 @@ import {
 } from '@ailo/poc';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '../cliError';
+import { nodeSha256 } from '../nodeSha256';
 
 /** Chain id signed into contributions when `--chain-id` is not given. */
 const DEFAULT_CHAIN_ID = 'ailo-local';
@@ -227,10 +228,11 @@ export function registerPocCommands(program: Command): void {
         config,
         requireProof: o.requireSignature === true,
         clock: () => now,
+        createHash: nodeSha256,
       });
       judge.beginRound({
         round,
-        base: modelHash(tensors, schema),
+        base: modelHash(tensors, schema, nodeSha256),
         model: tensors,
         schema,
         ...(o.medianNorm !== undefined ? { referenceNorm: o.medianNorm } : {}),

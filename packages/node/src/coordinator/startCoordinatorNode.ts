@@ -17,6 +17,7 @@ import { webUiRoutes } from '../http/webUiRoutes';
 import { InferencePayouts } from '../ledger/InferencePayouts';
 import { RewardLedger } from '../ledger/RewardLedger';
 import { SILENT_LOG } from '../logging/log';
+import { nodeSha256 } from '../nodeSha256';
 import { FederatedRounds, type RoundFaults, type RoundSettings } from '../rounds/FederatedRounds';
 import { Coordinator, type CoordinatorOptions } from './Coordinator';
 import { readCoordinatorState, writeCoordinatorState } from './coordinatorState';
@@ -131,6 +132,7 @@ export async function startCoordinatorNode(opts: CoordinatorNodeOptions): Promis
         secret: randomBytes(32),
         evaluator,
         validationPool: training.validation,
+        createHash: nodeSha256,
         ...(training.poc ? { config: training.poc } : {}),
       });
       rounds = await FederatedRounds.open({

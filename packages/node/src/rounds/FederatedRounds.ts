@@ -13,6 +13,7 @@ import type { RewardLedger } from '../ledger/RewardLedger';
 import { type Log, SILENT_LOG } from '../logging/log';
 import { packWeights } from '../model/packWeights';
 import { readPackedWeights } from '../model/readPackedWeights';
+import { nodeSha256 } from '../nodeSha256';
 import { nonceFromWire } from '../worker/core/TrainerCore';
 import type { AcceptedUpdate, RejectedUpdate, RoundProgress, RoundReport } from './RoundReport';
 
@@ -161,7 +162,7 @@ export class FederatedRounds {
     const t = this.round;
     const s = this.settings;
     const { tensors, schema } = this.asTensors(this.weights);
-    const base = modelHash(tensors, schema);
+    const base = modelHash(tensors, schema, nodeSha256);
     const assigned = new Map(trainers.map((w) => [workerAddress(w), s.maxSteps * s.batchSize * s.epochs]));
     this.opts.judge.beginRound({ round: t, base, model: tensors, schema, assigned });
     const deadline = Date.now() + s.deadlineMs;
@@ -180,6 +181,7 @@ export class FederatedRounds {
         minClients: s.minClients,
         maxClients: trainers.length,
         validator: this.opts.judge.validator,
+        createHash: nodeSha256,
       }),
       base,
       expected: new Map(trainers.map((w) => [w.id, w])),

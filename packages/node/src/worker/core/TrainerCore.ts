@@ -1,4 +1,4 @@
-import { modelHash } from '@ailo/fedavg';
+import { modelHash, type Sha256Factory } from '@ailo/fedavg';
 import type { KeyPair } from '@ailo/ledger';
 import { type Backend, type ModelConfig, type TokenBatch, trainLocal, type WeightMap } from '@ailo/pipeline';
 import { signContribution } from '@ailo/poc';
@@ -53,6 +53,8 @@ export interface TrainerCoreOptions {
   log?: Log;
   /** ms; seeds the claim nonce so it keeps increasing across restarts */
   clock?: () => number;
+  /** SHA-256 for the base-model and update hashes; default `@noble/hashes` (portable; Node passes `node:crypto`'s) */
+  createHash?: Sha256Factory;
 }
 
 function hexToBytes(hex: string): Uint8Array {
@@ -123,7 +125,7 @@ export class TrainerCore {
       const { config, weights } = await this.opts.loadModel(m, ac.signal);
       const tensors = new Map([...weights].map(([k, w]) => [k, w.data] as const));
       const schema = new Map([...weights].map(([k, w]) => [k, w.shape] as const));
-      const base = modelHash(tensors, schema);
+      const base = modelHash(tensors, schema, this.opts.createHash);
       if (base !== bytesToHex(task.baseHash)) {
         throw new ProtocolError(
           'conflict',
@@ -157,7 +159,7 @@ export class TrainerCore {
       this.rounds++;
       const delta = r.update;
       this.opts.tamper?.(delta);
-      const deltaHash = modelHash(delta, schema);
+      const deltaHash = modelHash(delta, schema, this.opts.createHash);
       // per-identity counter, strictly increasing: microseconds of the clock, bumped past the last one
       const now = BigInt((this.opts.clock ?? Date.now)()) * 1000n;
       this.lastNonce = now > this.lastNonce ? now : this.lastNonce + 1n;

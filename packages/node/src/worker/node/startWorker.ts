@@ -14,6 +14,7 @@ import {
 import { WebSocket } from 'ws';
 import { NODE_HEARTBEAT_TIMEOUT_MS } from '../../constants';
 import { type Log, SILENT_LOG } from '../../logging/log';
+import { nodeSha256 } from '../../nodeSha256';
 import { type NodeJoin, nodeRegistry } from '../../wire/messages';
 import type { HeldSpan } from '../core/HeldSpan';
 import { LedgerFollower } from '../core/LedgerFollower';
@@ -141,6 +142,7 @@ export function startWorker(opts: WorkerOptions): RunningWorker {
         loadModel: (m, signal) =>
           loadModelOverHttp(m, opts.cacheDir ? { cacheDir: opts.cacheDir } : {}, signal),
         data: (config, batchSize, seq) => t.data(config, batchSize, seq),
+        createHash: nodeSha256,
         log,
         ...(t.tamper ? { tamper: t.tamper } : {}),
         ...(t.onEvent ? { onEvent: t.onEvent } : {}),
