@@ -24,8 +24,6 @@ import { openModelDir } from '@ailo/virtual-tensor/node';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { nodeSha256 } from '../nodeSha256';
 
-const sha256 = nodeSha256;
-
 const RULES = ['fedavg', 'fedavgm', 'trimmed-mean', 'median', 'krum'] as const;
 type CliRule = (typeof RULES)[number];
 
@@ -142,7 +140,7 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
 
 async function aggregateCommand(files: string[], o: AggregateCliOptions): Promise<void> {
   const base = o.base === undefined ? undefined : await loadBase(o.base);
-  const baseHash = base && inFile(o.base!, () => modelHash(base.tensors, base.schema, sha256));
+  const baseHash = base && inFile(o.base!, () => modelHash(base.tensors, base.schema, nodeSha256));
   let schema: TensorSchema | undefined = base?.schema;
   let round: number | undefined;
   let updateBase: string | undefined;
@@ -187,7 +185,7 @@ async function aggregateCommand(files: string[], o: AggregateCliOptions): Promis
           })
         : new FedAvgOptimizer({ serverLr: o.serverLr });
     const model = optimizer.apply(base.tensors, base.schema, result.delta);
-    newHash = modelHash(model, base.schema, sha256);
+    newHash = modelHash(model, base.schema, nodeSha256);
     out = encodeTensorFile(model, base.schema, {
       ...meta,
       [META_ROUND]: String(round),
