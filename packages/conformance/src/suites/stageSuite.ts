@@ -70,56 +70,41 @@ function ids(tokens: readonly number[]) {
   return tensor('i64', [1, tokens.length], BigInt64Array.from(tokens.map(BigInt)));
 }
 
-/** Opens a session for the whole model; returns its id. */
+/** a node id that is not ours: the upstream of a session we must not feed, or an unreachable next node */
+const OTHER_NODE = 'ab'.repeat(32);
+
+/**
+ * Opens a session for the whole model; returns its id. With `chain`, the session
+ * takes chained steps (`chain.open`, pipeline-stage.md §6) from `chain.upstream`
+ * (absent: from us); workers without the extension answer `unsupported`, and the
+ * case is skipped.
+ */
 async function open(
   conn: WireConnection,
   model: ServedModel,
   state: WorkerState,
   waitMs: number,
+  chain?: { upstream?: string },
 ): Promise<string> {
   state.session += 1;
-  const session = `conformance-${state.session}`;
+  const type = chain ? 'chain.open' : 'infer.open';
+  const session = `conformance-${chain ? 'chain-' : ''}${state.session}`;
   const r = await conn.request(
-    'infer.open',
-    { session, span: { model: model.id, start: 0, end: model.numLayers }, maxContext: 16 },
-    waitMs,
-  );
-  expectThat(r.t === 'ok', `infer.open answered with ${r.t}`, JSON.stringify(r.body));
-  return session;
-}
-
-/** a node id that is not ours: the upstream of a session we must not feed, or an unreachable next node */
-const OTHER_NODE = 'ab'.repeat(32);
-
-/**
- * Opens a session for chained steps (`chain.open`, pipeline-stage.md §6);
- * workers without the extension answer `unsupported`, and the case is skipped.
- */
-async function chainOpen(
-  conn: WireConnection,
-  model: ServedModel,
-  state: WorkerState,
-  waitMs: number,
-  upstream?: string,
-): Promise<string> {
-  state.session += 1;
-  const session = `conformance-chain-${state.session}`;
-  const r = await conn.request(
-    'chain.open',
+    type,
     {
       session,
       span: { model: model.id, start: 0, end: model.numLayers },
       maxContext: 16,
-      ...(upstream ? { upstream } : {}),
+      ...(chain?.upstream ? { upstream: chain.upstream } : {}),
     },
     waitMs,
   );
-  if (r.t === 'error' && r.body.code === 'unsupported')
+  if (chain && r.t === 'error' && r.body.code === 'unsupported')
     throw new ConformanceError(
       'not_exposed',
       'the worker does not take chained steps (chain.open: unsupported)',
     );
-  expectThat(r.t === 'ok', `chain.open answered with ${r.t}`, JSON.stringify(r.body));
+  expectThat(r.t === 'ok', `${type} answered with ${r.t}`, JSON.stringify(r.body));
   return session;
 }
 
@@ -312,7 +297,7 @@ export function stageSuite(): ConformanceSuite {
       async run(ctx) {
         const { conn, model } = served(state);
         const ref = reference(ctx, model);
-        const session = await chainOpen(conn, model, state, ctx.waitMs);
+        const session = await open(conn, model, state, ctx.waitMs, {});
         const report = await chainStep(conn, session, ref.sequences[0]!, [], ctx.waitMs);
         expectThat(
           report.t === 'chain.result',
@@ -330,7 +315,7 @@ export function stageSuite(): ConformanceSuite {
         'a session opened for another upstream refuses our chained step with chain.error unauthorized and caches nothing',
       async run(ctx) {
         const { conn, model } = served(state);
-        const session = await chainOpen(conn, model, state, ctx.waitMs, OTHER_NODE);
+        const session = await open(conn, model, state, ctx.waitMs, { upstream: OTHER_NODE });
         const report = await chainStep(conn, session, [1, 2, 3], [], ctx.waitMs);
         expectThat(
           report.t === 'chain.error' && report.body.code === 'unauthorized' && report.body.at === 'self',
@@ -348,7 +333,7 @@ export function stageSuite(): ConformanceSuite {
       title: 'a next node that cannot be reached is reported as chain.error at next',
       async run(ctx) {
         const { conn, model } = served(state);
-        const session = await chainOpen(conn, model, state, ctx.waitMs);
+        const session = await open(conn, model, state, ctx.waitMs, {});
         // port 9 (discard) on loopback: nothing listens there
         const next = [{ node: OTHER_NODE, url: 'ws://127.0.0.1:9' }];
         const report = await chainStep(conn, session, [1, 2, 3], next, ctx.waitMs * 2);
