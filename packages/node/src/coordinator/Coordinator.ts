@@ -398,17 +398,19 @@ export class Coordinator {
     const root = this.httpBaseFor(w);
     const held = { model: m.id, version: m.version, ...span };
     this.workers.update(w, { state: 'loading', span: held, error: undefined });
+    // a later assignment (the next model version) replaces `held`: this one's outcome no longer describes the worker
+    const current = () => this.workers.isLive(w) && w.span === held;
     try {
       await w.peer.request(
         'node.assign',
         { ...held, manifestUrl: `${root}${modelPath(m.id, m.version)}manifest.json` },
         { timeoutMs: DEFAULT_ASSIGN_TIMEOUT_MS },
       );
-      if (this.workers.isLive(w)) this.workers.update(w, { state: 'ready' });
+      if (current()) this.workers.update(w, { state: 'ready' });
       this.log.info({ worker: w.id.slice(0, 12), span: spanLabel(held) }, 'worker ready');
     } catch (e) {
       const err = ProtocolError.from(e);
-      if (this.workers.isLive(w)) this.workers.update(w, { state: 'failed', error: err.shortMessage });
+      if (current()) this.workers.update(w, { state: 'failed', error: err.shortMessage });
       this.log.error(
         { worker: w.id.slice(0, 12), span: spanLabel(held), code: err.code, err: err.shortMessage },
         'worker failed to load',

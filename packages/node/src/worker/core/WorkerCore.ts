@@ -46,6 +46,8 @@ interface Loaded {
 export class WorkerCore {
   private loaded: Loaded | undefined;
   private loading: { key: string; done: Promise<void> } | undefined;
+  /** the span of the latest `node.assign`: a load that finishes after a newer assignment is dropped */
+  private wanted: string | undefined;
   /** session id → last use (ms) */
   private readonly sessions = new Map<string, number>();
   /** session id → the node allowed to send it chained steps over a link (absent: only the coordinator) */
@@ -191,10 +193,13 @@ export class WorkerCore {
   /**
    * Loads and compiles `a`'s span (a no-op when it is already served; joins a
    * load of the same span in progress). Sessions of a previous span are dropped.
-   * @throws ProtocolError `unavailable` (not retryable) naming the span and the cause, e.g. a chunk failing sha256 verification.
+   * The latest assignment wins: a load that finishes after a newer one was
+   * given is dropped.
+   * @throws ProtocolError `unavailable` (not retryable) naming the span and the cause, e.g. a chunk failing sha256 verification; `conflict` when a newer assignment replaced this one.
    */
   async assign(a: NodeAssign): Promise<void> {
     const key = `${a.model}@${a.version}[${a.start}:${a.end})`;
+    this.wanted = key;
     const cur = this.loaded?.span;
     if (
       cur &&
@@ -205,7 +210,7 @@ export class WorkerCore {
     )
       return;
     if (this.loading?.key === key) return this.loading.done;
-    const done = this.load(a);
+    const done = this.load(a, key);
     this.loading = { key, done };
     try {
       await done;
@@ -214,7 +219,7 @@ export class WorkerCore {
     }
   }
 
-  private async load(a: NodeAssign): Promise<void> {
+  private async load(a: NodeAssign, key: string): Promise<void> {
     const label = spanLabel(a);
     const t0 = this.now();
     let stage: Stage;
@@ -232,6 +237,14 @@ export class WorkerCore {
       this.log.error({ span: label, err: err.message }, 'cannot load span');
       throw new ProtocolError('unavailable', `cannot load ${label}: ${err.shortMessage ?? err.message}`, {
         cause: e,
+        retryable: false,
+      });
+    }
+    if (this.wanted !== key) {
+      // a newer assignment (e.g. the next model version) came while this span loaded: it wins
+      await stage.dispose();
+      this.log.info({ span: label }, 'span load superseded by a newer assignment');
+      throw new ProtocolError('conflict', `${label} was replaced by a newer assignment`, {
         retryable: false,
       });
     }
