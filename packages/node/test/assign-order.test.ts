@@ -19,19 +19,25 @@ const assignment = (version: string) => ({
   manifestUrl: 'http://127.0.0.1:9/manifest.json',
 });
 
+/** A worker whose loads of `slow` wait for `release()`; other versions load at once. */
+function coreLoadingSlowly(slow: string) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const core = new WorkerCore({
+    backend: createNodeBackend('cpu', { threads: 1 }),
+    loadSpan: async (a) => {
+      if (a.version === slow) await gate;
+      return model;
+    },
+  });
+  return { core, release };
+}
+
 describe('WorkerCore.assign with two versions in flight', () => {
   test('the older load finishing last is dropped with conflict; the newer version stays served', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const core = new WorkerCore({
-      backend: createNodeBackend('cpu', { threads: 1 }),
-      loadSpan: async (a) => {
-        if (a.version === V0) await gate;
-        return model;
-      },
-    });
+    const { core, release } = coreLoadingSlowly(V0);
     const older = core.assign(assignment(V0));
     await core.assign(assignment(V1));
     expect(core.held?.version).toBe(V1);
@@ -42,17 +48,7 @@ describe('WorkerCore.assign with two versions in flight', () => {
   });
 
   test('the older load finishing first is replaced when the newer one is up', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const core = new WorkerCore({
-      backend: createNodeBackend('cpu', { threads: 1 }),
-      loadSpan: async (a) => {
-        if (a.version === V1) await gate;
-        return model;
-      },
-    });
+    const { core, release } = coreLoadingSlowly(V1);
     const older = core.assign(assignment(V0));
     const newer = core.assign(assignment(V1));
     // the older load completes while the newer one is pending: it was already superseded
