@@ -23,20 +23,28 @@ export interface BenchResult {
   figures: FigureResult[];
 }
 
-/** Names of the bench modules (bench/src/benches/<name>.ts), sorted. */
-export function benchNames(): string[] {
+/** Bench modules by name, for a build that cannot import bench/src/benches/<name>.ts by path (a bundle). */
+export type BenchRegistry = Readonly<Record<string, BenchModule>>;
+
+/** Names of the bench modules (bench/src/benches/<name>.ts, or the registry's), sorted. */
+export function benchNames(registry?: BenchRegistry): string[] {
+  if (registry !== undefined) return Object.keys(registry).sort();
   return readdirSync(BENCHES_DIR)
     .filter((f) => f.endsWith('.ts'))
     .map((f) => f.slice(0, -3))
     .sort();
 }
 
-/** Loads a bench module and checks that it default-exports a BenchModule. */
-export async function loadBench(name: string): Promise<BenchModule> {
-  const mod = (await import(pathToFileURL(join(BENCHES_DIR, `${name}.ts`)).href)) as {
-    default?: BenchModule;
-  };
-  const bench = mod.default;
+/** Loads a bench module (from the registry when given) and checks that it default-exports a BenchModule. */
+export async function loadBench(name: string, registry?: BenchRegistry): Promise<BenchModule> {
+  const bench =
+    registry !== undefined
+      ? registry[name]
+      : (
+          (await import(pathToFileURL(join(BENCHES_DIR, `${name}.ts`)).href)) as {
+            default?: BenchModule;
+          }
+        ).default;
   if (bench === undefined || typeof bench.run !== 'function' || typeof bench.name !== 'string') {
     throw new Error(`bench/src/benches/${name}.ts does not default-export a BenchModule`);
   }
@@ -54,6 +62,10 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** where results go (default bench/results) */
   resultsDir?: string;
+  /** modules to run instead of bench/src/benches/*.ts (see {@link BenchRegistry}) */
+  registry?: BenchRegistry;
+  /** folder whose node_modules give the recorded onnxruntime-node version (default bench/) */
+  root?: string;
 }
 
 /** Outcome of a run: results per module, and the modules that threw. */
@@ -65,7 +77,7 @@ export interface RunReport {
 
 /** Runs bench modules one after another, summarises their figures, writes results, builds the table. */
 export async function runBenches(options: RunOptions = {}): Promise<RunReport> {
-  const all = benchNames();
+  const all = benchNames(options.registry);
   const names = options.names !== undefined && options.names.length > 0 ? options.names : all;
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')}; have ${all.join(', ')}`);
@@ -73,14 +85,14 @@ export async function runBenches(options: RunOptions = {}): Promise<RunReport> {
   const write = options.write ?? !smoke;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const resultsDir = options.resultsDir ?? join(BENCH_DIR, 'results');
-  const machine = machineInfo(BENCH_DIR);
+  const machine = machineInfo(options.root ?? BENCH_DIR);
   const results: BenchResult[] = [];
   const failures: RunReport['failures'] = [];
   for (const name of names) {
     const started = performance.now();
     const loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
     try {
-      const bench = await loadBench(name);
+      const bench = await loadBench(name, options.registry);
       log(`${name}: ${bench.description}${smoke ? ' (smoke)' : ''}`);
       const figures = await bench.run({ smoke, log: (line) => log(`  ${line}`) });
       const result: BenchResult = {

@@ -14,11 +14,10 @@ import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import type { BenchModule, Figure } from '../types';
 
 const CLI = join(import.meta.dirname, '../../../packages/node/src/cli.ts');
-/** a prebuilt CLI bundle (`AILO_BENCH_CLI=path/cli.mjs`) for machines without the sources' toolchain */
-const CLI_ARGS = process.env.AILO_BENCH_CLI
-  ? [process.env.AILO_BENCH_CLI]
-  : ['--import', 'tsx', '--conditions=source', CLI];
 const REPO = join(import.meta.dirname, '../../..');
+/** `ailo` from sources, or a prebuilt bundle (`AILO_BENCH_CLI=path/cli.mjs`, see `pnpm bench:bundle`) */
+const cliArgs = (): string[] =>
+  process.env.AILO_BENCH_CLI ? [process.env.AILO_BENCH_CLI] : ['--import', 'tsx', '--conditions=source', CLI];
 const PROMPT = 16;
 const SESSIONS = 8;
 const HOPS = 4;
@@ -41,7 +40,7 @@ async function startWorkers(
       process.execPath,
       [
         ...NODE_ROLE_FLAGS,
-        ...CLI_ARGS,
+        ...cliArgs(),
         'worker',
         '--coordinator',
         node.coordinator.url,
@@ -53,7 +52,7 @@ async function startWorkers(
         '1',
       ],
       {
-        cwd: REPO,
+        cwd: process.env.AILO_BENCH_CLI ? undefined : REPO,
         stdio: 'ignore',
       },
     ),
