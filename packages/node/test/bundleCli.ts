@@ -25,8 +25,6 @@ export function bundleEntry(entry: string): Promise<string> {
         target: 'node20',
         outfile: out,
         conditions: ['source'],
-        // packages marked side-effect free may still rely on an import for registration
-        ignoreAnnotations: true,
         logLevel: 'error',
         plugins: [
           {
