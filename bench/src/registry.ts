@@ -4,6 +4,7 @@ import ledger from './benches/ledger';
 import network from './benches/network';
 import poc from './benches/poc';
 import protocol from './benches/protocol';
+import sampling from './benches/sampling';
 import training from './benches/training';
 import virtualTensor from './benches/virtual-tensor';
 import type { BenchRegistry } from './runner';
@@ -20,6 +21,7 @@ export const BUNDLED_BENCHES: BenchRegistry = {
   network,
   poc,
   protocol,
+  sampling,
   training,
   'virtual-tensor': virtualTensor,
 };
