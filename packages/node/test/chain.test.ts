@@ -3,6 +3,7 @@ import { createNodeBackend, loadModelDir } from '@ailo/pipeline/node';
 import { createIdentity, tensor } from '@ailo/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Coordinator } from '../src/coordinator/Coordinator';
+import { RemotePipeline } from '../src/coordinator/RemotePipeline';
 import { startCoordinatorNode } from '../src/coordinator/startCoordinatorNode';
 import { createTinyModel } from '../src/model/createTinyModel';
 import { runWorkerLoop } from '../src/worker/core/runWorkerLoop';
@@ -62,6 +63,27 @@ test('chained steps: greedy generation equals the local model, and no step is re
   }
   expect(pipeline.chainedSteps - before.chained).toBe(3 * 12);
   expect(pipeline.relayedSteps).toBe(before.relayed);
+});
+
+test('a prompt brings back the logits of its last position only, chained and relayed', async () => {
+  const chained = c.pipeline();
+  const relayed = new RemotePipeline({ registry: c.workers, model: chained.model, gate: c.gate });
+  const V = chained.config.vocabSize;
+  const prompt = [2, 7, 1, 8, 2, 8];
+  const ref = await local.forward('last-ref', [prompt]);
+  const want = (ref.data as Float32Array).subarray((prompt.length - 1) * V);
+  for (const pipeline of [chained, relayed]) {
+    const before = pipeline.logitsBytes;
+    const last = await pipeline.forward('last-only', [prompt], { lastOnly: true });
+    // every worker honoured logitsFrom: one row came over the wire, not six
+    expect(pipeline.logitsBytes - before).toBe(V * 4);
+    expect(last.shape).toEqual([1, 1, V]);
+    const got = last.data as Float32Array;
+    expect(Math.max(...got.map((x, i) => Math.abs(x - want[i]!)))).toBeLessThan(1e-4);
+    await pipeline.close('last-only');
+  }
+  expect(chained.chainedSteps).toBeGreaterThan(0);
+  expect(relayed.relayedSteps).toBe(1);
 });
 
 test('a middle worker killed with SIGKILL mid-generation: its span moves to the spare, tokens identical', async () => {

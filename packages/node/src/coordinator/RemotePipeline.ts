@@ -111,6 +111,8 @@ export class RemotePipeline implements LogitsSource {
   chainedSteps = 0;
   /** steps relayed hop by hop through the coordinator */
   relayedSteps = 0;
+  /** bytes of logits received from last stages */
+  logitsBytes = 0;
 
   constructor(private readonly opts: RemotePipelineOptions) {
     this.config = opts.model.config;
@@ -150,7 +152,7 @@ export class RemotePipeline implements LogitsSource {
   async forward(
     sessionId: string,
     ids: number[][],
-    opts: { mask?: number[][]; pastLength?: number } = {},
+    opts: { mask?: number[][]; pastLength?: number; lastOnly?: boolean } = {},
   ): Promise<HostTensor> {
     this.checkIds(ids, opts.mask);
     const past = opts.pastLength ?? 0;
@@ -176,7 +178,7 @@ export class RemotePipeline implements LogitsSource {
       );
     }
     route.lastUsed = Date.now();
-    const logits = await this.runWithFailover(sessionId, route, ids, past);
+    const logits = await this.runWithFailover(sessionId, route, ids, past, opts.lastOnly ?? false);
     ids.forEach((row, b) => {
       route.history[b]!.push(...row);
     });
@@ -228,14 +230,15 @@ export class RemotePipeline implements LogitsSource {
     route: Route,
     ids: number[][],
     past: number,
+    lastOnly: boolean,
   ): Promise<HostTensor> {
     let replay = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!replay) return await this.run(sessionId, route, ids, past);
+        if (!replay) return await this.run(sessionId, route, ids, past, lastOnly);
         const full = ids.map((row, b) => [...route.history[b]!, ...row]);
-        const all = await this.run(sessionId, route, full, 0);
-        return sliceLastPositions(all, ids[0]!.length);
+        const all = await this.run(sessionId, route, full, 0, lastOnly);
+        return lastOnly ? all : sliceLastPositions(all, ids[0]!.length);
       } catch (e) {
         if (e instanceof ChainFallback && attempt < MAX_REROUTES) {
           this.log.warn(
@@ -309,19 +312,40 @@ export class RemotePipeline implements LogitsSource {
     }
   }
 
-  /** Runs `ids` at `position` through the route, in pieces small enough for one reply each. */
-  private async run(sessionId: string, route: Route, ids: number[][], position: number): Promise<HostTensor> {
+  /**
+   * Runs `ids` at `position` through the route, in pieces small enough for one
+   * reply each (sized for full logits, in case a worker ignores `logitsFrom`).
+   * With `lastOnly` it returns the logits of the last position, [batch, 1, vocab].
+   */
+  private async run(
+    sessionId: string,
+    route: Route,
+    ids: number[][],
+    position: number,
+    lastOnly = false,
+  ): Promise<HostTensor> {
     const batch = ids.length;
     const seq = ids[0]!.length;
     const V = this.config.vocabSize;
     const maxBytes = this.opts.maxStepLogitsBytes ?? MAX_STEP_LOGITS_BYTES;
     const piece = Math.max(1, Math.floor(maxBytes / (batch * V * 4)));
-    if (piece >= seq) return toHost(await this.step(sessionId, route, ids, position));
+    if (lastOnly) {
+      let t!: Tensor;
+      for (let s0 = 0; s0 < seq; s0 += piece) {
+        const part = ids.map((row) => row.slice(s0, s0 + piece));
+        t = await this.step(sessionId, route, part, position + s0, part[0]!.length - 1);
+      }
+      // a worker that ignores logitsFrom returns every position of the last piece
+      const last = seq - Math.floor((seq - 1) / piece) * piece;
+      return sliceLastPositions(checkLogits(toHost(t), batch, [1, last], V), 1);
+    }
+    if (piece >= seq)
+      return checkLogits(toHost(await this.step(sessionId, route, ids, position)), batch, [seq], V);
     const out = new Float32Array(batch * seq * V);
     for (let s0 = 0; s0 < seq; s0 += piece) {
       const part = ids.map((row) => row.slice(s0, s0 + piece));
       const n = part[0]!.length;
-      const t = await this.step(sessionId, route, part, position + s0);
+      const t = checkLogits(toHost(await this.step(sessionId, route, part, position + s0)), batch, [n], V);
       const data = t.data as Float32Array;
       for (let b = 0; b < batch; b++) out.set(data.subarray(b * n * V, (b + 1) * n * V), (b * seq + s0) * V);
     }
@@ -329,17 +353,25 @@ export class RemotePipeline implements LogitsSource {
   }
 
   /** One forward step through every hop: chained worker to worker where possible, else relayed. */
-  private async step(sessionId: string, route: Route, ids: number[][], position: number): Promise<Tensor> {
+  private async step(
+    sessionId: string,
+    route: Route,
+    ids: number[][],
+    position: number,
+    logitsFrom?: number,
+  ): Promise<Tensor> {
     const step = route.step++;
     const x = idsToWire(ids);
     const { chain } = this.opts;
+    let out: Tensor;
     if (chain && !route.relay && chainable(route.hops)) {
-      const out = await this.chainStep(chain, sessionId, route, x, position, step);
+      out = await this.chainStep(chain, sessionId, route, x, position, step, logitsFrom);
       this.chainedSteps++;
-      return out;
+    } else {
+      out = await this.relayStep(sessionId, route, x, position, step, logitsFrom);
+      this.relayedSteps++;
     }
-    const out = await this.relayStep(sessionId, route, x, position, step);
-    this.relayedSteps++;
+    this.logitsBytes += out.data.byteLength;
     return out;
   }
 
@@ -354,6 +386,7 @@ export class RemotePipeline implements LogitsSource {
     x: Tensor,
     position: number,
     step: number,
+    logitsFrom?: number,
   ): Promise<Tensor> {
     const timeoutMs = this.opts.hopTimeoutMs ?? DEFAULT_HOP_TIMEOUT_MS;
     const { hops } = route;
@@ -397,6 +430,7 @@ export class RemotePipeline implements LogitsSource {
         position,
         input: x,
         next: hops.slice(1).map((h) => ({ node: h.worker.id, url: h.worker.want!.link! })),
+        ...(logitsFrom !== undefined ? { logitsFrom } : {}),
       });
     } catch (e) {
       outcome.catch(() => {});
@@ -431,6 +465,7 @@ export class RemotePipeline implements LogitsSource {
     input: Tensor,
     position: number,
     step: number,
+    logitsFrom?: number,
   ): Promise<Tensor> {
     const { registry } = this.opts;
     const timeoutMs = this.opts.hopTimeoutMs ?? DEFAULT_HOP_TIMEOUT_MS;
@@ -453,7 +488,13 @@ export class RemotePipeline implements LogitsSource {
             );
         const fwd = w.peer.request(
           'infer.forward',
-          { session: sessionId, step, position, input: x },
+          {
+            session: sessionId,
+            step,
+            position,
+            input: x,
+            ...(logitsFrom !== undefined ? { logitsFrom } : {}),
+          },
           { timeoutMs },
         );
         if (open) {
@@ -517,6 +558,17 @@ function chainable(hops: readonly Hop[]): boolean {
 function toHost(t: Tensor): HostTensor {
   if (t.dtype !== 'f32') throw new NodeError('internal', `The last stage returned ${t.dtype} logits`);
   return { type: 'float32', shape: [...t.shape], data: t.data };
+}
+
+/** `t` if it is [batch, rows, V] for one of the allowed row counts. */
+function checkLogits(t: HostTensor, batch: number, rows: number[], V: number): HostTensor {
+  const [b, n, v] = t.shape;
+  if (t.shape.length !== 3 || b !== batch || v !== V || !rows.includes(n!)) {
+    throw new NodeError('internal', `The last stage returned logits of shape [${t.shape.join(', ')}]`, {
+      details: `expected [${batch}, ${rows.join(' or ')}, ${V}]`,
+    });
+  }
+  return t;
 }
 
 /** Logits of the last `n` positions of [batch, seq, V]. */

@@ -23,7 +23,7 @@ export class ServerTracker implements LogitsSource {
   async forward(
     session: string,
     ids: number[][],
-    opts?: { mask?: number[][]; pastLength?: number },
+    opts?: { mask?: number[][]; pastLength?: number; lastOnly?: boolean },
   ): Promise<HostTensor> {
     const out = await this.pipeline.forward(session, ids, opts);
     this.last = this.pipeline.servedBy(session) ?? this.last;

@@ -46,6 +46,8 @@ export const ChainStepBody = Type.Object({
   }),
   /** the rest of the chain, in order; empty on the last stage */
   next: Type.Array(Type.Object({ node: NodeId(), url: LinkUrl() }), { maxItems: 1024 }),
+  /** as in `infer.forward`: the first token whose logits the last stage returns */
+  logitsFrom: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 /** The last stage's output of a chained step, sent to the coordinator. */

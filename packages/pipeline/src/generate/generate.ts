@@ -64,15 +64,21 @@ export async function* generate(
     // prefill in chunks so the attention-score transient stays chunk × context
     const chunk = Math.max(1, opts.prefillChunk ?? DEFAULT_PREFILL_CHUNK);
     let logits!: HostTensor;
-    let rowStart = 0;
     for (let at = 0; at < prompt.length; at += chunk) {
       const part = prompt.slice(at, at + chunk);
-      logits = await source.forward(sessionId, [part], at === 0 ? {} : { pastLength: at });
-      rowStart = (part.length - 1) * source.config.vocabSize;
+      // only the last position's logits are sampled: the head skips the others
+      logits = await source.forward(
+        sessionId,
+        [part],
+        at === 0 ? { lastOnly: true } : { pastLength: at, lastOnly: true },
+      );
     }
+    const V = source.config.vocabSize;
     while (ids.length < maxTokens) {
       if (opts.signal?.aborted) throw new PipelineError('cancelled', 'Generation cancelled');
-      const row = (logits.data as Float32Array).subarray(rowStart, rowStart + source.config.vocabSize);
+      // the last row: a source may return every position despite lastOnly
+      const rowStart = (logits.shape[1]! - 1) * V;
+      const row = (logits.data as Float32Array).subarray(rowStart, rowStart + V);
       const id = sampleToken(row, opts, [...prompt, ...ids], random);
       if ((opts.stopOnEos ?? true) && tokenizer?.eosTokenId === id) {
         finishReason = 'eos';
@@ -101,7 +107,6 @@ export async function* generate(
         break;
       }
       logits = await source.forward(sessionId, [[id]], { pastLength: prompt.length + ids.length - 1 });
-      rowStart = 0;
     }
   } finally {
     await source.close(sessionId);

@@ -41,6 +41,12 @@ export interface StageForward {
    * opens a new session). A mismatch means the session was closed or evicted.
    */
   pastLength?: number;
+  /**
+   * Last stage: the first position of this step whose logits are returned
+   * (default 0, every position); `seq − 1` returns the last one only. Other
+   * stages ignore it.
+   */
+  logitsFrom?: number;
 }
 
 /**
@@ -70,12 +76,10 @@ export class Stage {
     backend: Backend,
     opts: StageOptions = {},
   ): Promise<Stage> {
-    const sg = buildStageGraph(
-      cfg,
-      weights,
-      span,
-      opts.weightFormat ? { weightFormat: opts.weightFormat } : {},
-    );
+    const sg = buildStageGraph(cfg, weights, span, {
+      logitsFrom: true,
+      ...(opts.weightFormat ? { weightFormat: opts.weightFormat } : {}),
+    });
     return new Stage(cfg, span, await backend.compile(sg.graph), opts);
   }
 
@@ -100,6 +104,13 @@ export class Stage {
     const mask = step.mask ?? new Uint8Array(batch * seq).fill(1);
     if (mask.length !== batch * seq)
       throw new PipelineError('bad_input', `mask has ${mask.length} entries, expected ${batch * seq}`);
+    const logitsFrom = step.logitsFrom ?? 0;
+    if (!(Number.isInteger(logitsFrom) && logitsFrom >= 0 && logitsFrom < seq)) {
+      throw new PipelineError(
+        'bad_input',
+        `logitsFrom ${logitsFrom} is not a position of this step (0 to ${seq - 1})`,
+      );
+    }
     this.evictIdle();
     const expected = step.pastLength ?? 0;
     let s = this.sessions.get(sessionId);
@@ -144,6 +155,8 @@ export class Stage {
         data: positionIds(fullMask, batch, past, seq),
       };
     }
+    if (this.io.last)
+      feeds.logits_from = { type: 'int64', shape: [1], data: BigInt64Array.of(BigInt(logitsFrom)) };
     this.io.layers.forEach((layer, j) => {
       feeds[`past_key.${layer}`] = s.keys[j]!;
       feeds[`past_value.${layer}`] = s.values[j]!;

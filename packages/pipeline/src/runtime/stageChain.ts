@@ -9,12 +9,14 @@ export interface LogitsSource {
   readonly config: ModelConfig;
   /**
    * Feeds `ids` [batch][seq] (with an optional 0/1 padding mask of the same
-   * shape) after `pastLength` cached tokens; returns logits [batch, seq, vocab].
+   * shape) after `pastLength` cached tokens; returns logits [batch, seq, vocab],
+   * or with `lastOnly` those of the last position, [batch, 1, vocab] (a source
+   * may ignore `lastOnly` and return every position: read the last row).
    */
   forward(
     sessionId: string,
     ids: number[][],
-    opts?: { mask?: number[][]; pastLength?: number },
+    opts?: { mask?: number[][]; pastLength?: number; lastOnly?: boolean },
   ): Promise<HostTensor>;
   close(sessionId: string): Promise<void>;
 }
@@ -57,7 +59,7 @@ export class StageChain implements LogitsSource {
   async forward(
     sessionId: string,
     ids: number[][],
-    opts: { mask?: number[][]; pastLength?: number } = {},
+    opts: { mask?: number[][]; pastLength?: number; lastOnly?: boolean } = {},
   ): Promise<HostTensor> {
     const batch = ids.length;
     const seq = ids[0]?.length ?? 0;
@@ -79,6 +81,7 @@ export class StageChain implements LogitsSource {
         input: x,
         ...(mask ? { mask } : {}),
         ...(opts.pastLength !== undefined ? { pastLength: opts.pastLength } : {}),
+        ...(opts.lastOnly ? { logitsFrom: seq - 1 } : {}),
       });
     }
     return x;

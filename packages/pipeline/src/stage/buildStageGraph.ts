@@ -24,6 +24,12 @@ export interface BuildStageOptions {
    * computes its attention bias in-graph, as Transformers.js expects.
    */
   naming?: 'ailo' | 'optimum';
+  /**
+   * The last stage takes `logits_from` (int64 [1]) and computes the final
+   * norm and head only for positions from it on: generation needs the last
+   * position's logits, and the head is a large share of a prefill.
+   */
+  logitsFrom?: boolean;
 }
 
 const NAMES = {
@@ -115,7 +121,12 @@ export function buildStageGraph(
     b.output(r.presentKey, names.presentKey(i), 'float32', ['batch', Hkv, 'total', hd]);
     b.output(r.presentValue, names.presentValue(i), 'float32', ['batch', Hkv, 'total', hd]);
   }
-  if (io.last) b.output(family.head(ctx, x), 'logits', 'float32', ['batch', 'seq', cfg.vocabSize]);
+  if (io.last && opts.logitsFrom) {
+    // positions past the context clamp to its end, so the model's length bounds the slice
+    const from = b.input('logits_from', 'int64', [1]);
+    const h = b.op('Slice', [x, from, b.constInt([cfg.maxPositions]), b.constInt([1])]);
+    b.output(family.head(ctx, h), 'logits', 'float32', ['batch', 'logits_seq', cfg.vocabSize]);
+  } else if (io.last) b.output(family.head(ctx, x), 'logits', 'float32', ['batch', 'seq', cfg.vocabSize]);
   else b.output(x, 'hidden_out', 'float32', ['batch', 'seq', D]);
   return { graph: b.graph, span, first: io.first, last: io.last };
 }

@@ -19,6 +19,11 @@ export const InferForwardBody = Type.Object({
     description:
       'token ids [batch, tokens] for the first stage, hidden states [batch, tokens, d_model] after',
   }),
+  logitsFrom: Type.Optional(
+    UInt(
+      'last stage: the first token of `input` whose logits are returned (default 0, every token); a stage may ignore it and return every token',
+    ),
+  ),
 });
 export const InferResultBody = Type.Object({
   session: SessionId(),

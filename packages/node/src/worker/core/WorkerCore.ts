@@ -91,7 +91,7 @@ export class WorkerCore {
       }),
       peer.handle('infer.forward', async (body) => {
         try {
-          const output = await this.forward(body.session, body.input, body.position);
+          const output = await this.forward(body.session, body.input, body.position, body.logitsFrom);
           return { session: body.session, step: body.step, output };
         } catch (e) {
           throw toProtocolError(e);
@@ -141,7 +141,7 @@ export class WorkerCore {
    * reported to the coordinator as `chain.error`, never thrown at the sender.
    */
   private async chainStep(body: ChainStep, from: string | undefined): Promise<void> {
-    const { session, step, position, next } = body;
+    const { session, step, position, next, logitsFrom } = body;
     const report = (at: 'self' | 'next', e: unknown) => {
       const err = toProtocolError(e);
       this.log.warn({ session, step, at, code: err.code, err: err.shortMessage }, 'chained step failed');
@@ -163,7 +163,7 @@ export class WorkerCore {
           `session ${session} does not take chained steps from this sender`,
         );
       }
-      output = await this.forward(session, body.input, position);
+      output = await this.forward(session, body.input, position, logitsFrom);
     } catch (e) {
       report('self', e);
       return;
@@ -181,7 +181,14 @@ export class WorkerCore {
       if (!this.opts.links)
         throw new ProtocolError('unavailable', 'this worker cannot open links to other workers');
       const link = await this.opts.links.get(hop.url, hop.node);
-      await link.notify('chain.step', { session, step, position, input: output, next: rest });
+      await link.notify('chain.step', {
+        session,
+        step,
+        position,
+        input: output,
+        next: rest,
+        ...(logitsFrom !== undefined ? { logitsFrom } : {}),
+      });
     } catch (e) {
       report(
         'next',
@@ -286,13 +293,18 @@ export class WorkerCore {
   /**
    * Runs `input` (ids on the first stage, hidden states after) at `position`
    * (= tokens already cached; 0 restarts the session) through the served span.
+   * On the last stage, `logitsFrom` skips the logits of earlier tokens.
    */
-  async forward(session: string, input: Tensor, position: number): Promise<Tensor> {
+  async forward(session: string, input: Tensor, position: number, logitsFrom?: number): Promise<Tensor> {
     const l = this.loaded;
     if (!l) throw new ProtocolError('unavailable', 'no span loaded yet');
     if (!this.sessions.has(session))
       throw new ProtocolError('not_found', `session ${session} is not open here`);
-    const out = await l.stage.forward(session, { input: wireToHost(input), pastLength: position });
+    const out = await l.stage.forward(session, {
+      input: wireToHost(input),
+      pastLength: position,
+      ...(logitsFrom !== undefined ? { logitsFrom } : {}),
+    });
     this.sessions.set(session, this.now());
     this.steps++;
     return hostToWire(out);
