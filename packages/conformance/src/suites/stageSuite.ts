@@ -135,8 +135,13 @@ async function forward(
   position: number,
   tokens: number[],
   waitMs: number,
+  logitsFrom?: number,
 ): Promise<Envelope> {
-  return conn.request('infer.forward', { session, step, position, input: ids(tokens) }, waitMs);
+  return conn.request(
+    'infer.forward',
+    { session, step, position, input: ids(tokens), ...(logitsFrom !== undefined ? { logitsFrom } : {}) },
+    waitMs,
+  );
 }
 
 /** Compares logits rows `[rows, vocab]` with the reference rows `from…`. */
@@ -234,6 +239,22 @@ export function stageSuite(): ConformanceSuite {
         const session = await open(conn, model, state, ctx.waitMs);
         const reply = await forward(conn, session, 0, 0, ref.sequences[0]!, ctx.waitMs);
         compareLogits(reply, ref.logits[0]!, 0, 16, model.vocabSize);
+        await conn.request('infer.close', { session }, ctx.waitMs);
+      },
+    },
+    {
+      id: 'stage.logits-from',
+      clause: 'protocol.md §9.2',
+      title:
+        'a 16-token prefill with logitsFrom 15 returns the fixture logits of the last token (or of all 16, which a stage may)',
+      async run(ctx) {
+        const { conn, model } = served(state);
+        const ref = reference(ctx, model);
+        const session = await open(conn, model, state, ctx.waitMs);
+        const reply = await forward(conn, session, 0, 0, ref.sequences[0]!, ctx.waitMs, 15);
+        const rows = (reply.body.output as { shape?: number[] } | undefined)?.shape?.[1];
+        if (rows === 16) compareLogits(reply, ref.logits[0]!, 0, 16, model.vocabSize);
+        else compareLogits(reply, ref.logits[0]!, 15, 1, model.vocabSize);
         await conn.request('infer.close', { session }, ctx.waitMs);
       },
     },
