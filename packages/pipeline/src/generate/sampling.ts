@@ -75,6 +75,8 @@ export function sampleToken(
   if (max === Number.NEGATIVE_INFINITY) throw new PipelineError('non_finite', 'Every logit is −∞');
   const temperature = o.greedy ? 0 : (o.temperature ?? 1);
   if (temperature === 0) return best;
+  // drawn before the scratch buffers are filled, in case `random` itself samples
+  const u = random();
   if (scratchIdx.length < V) {
     scratchIdx = new Uint32Array(V);
     scratchW = new Float64Array(V);
@@ -128,7 +130,7 @@ export function sampleToken(
     for (let i = 0; i < split; i++) sumHi += w[i]!;
     for (let i = split; i < n; i++) sumLo += w[i]!;
   }
-  return idx[crossingSplit(idx, w, n, split, sumHi, random() * (sumHi + sumLo))]!;
+  return idx[crossingSplit(idx, w, n, split, sumHi, u * (sumHi + sumLo))]!;
 }
 
 /** Candidate ids and weights of the last draw, reused (sampling is synchronous). */
