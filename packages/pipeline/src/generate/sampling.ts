@@ -90,14 +90,7 @@ export function sampleToken(
   let sumLo = 0;
   if (o.topK && o.topK < V) {
     n = o.topK;
-    if (n <= HEAP_MAX_K) heapTopK(l, idx, w, n);
-    else {
-      for (let i = 0; i < V; i++) {
-        idx[i] = i;
-        w[i] = l[i]!;
-      }
-      keepTopK(idx, w, V, n);
-    }
+    heapTopK(l, idx, w, n);
     for (let i = 0; i < n; i++) {
       w[i] = Math.exp((w[i]! - max) * invT);
       sumHi += w[i]!;
@@ -139,8 +132,6 @@ let scratchW = new Float64Array(0);
 
 /** Weights (relative to the largest, 1) above this rank before the rest in the first pass. */
 const NEAR_TOP = 1e-4;
-/** Top-k up to this k selects with a heap in one pass; larger k partitions. */
-const HEAP_MAX_K = 1024;
 
 /**
  * The k best logits (rank order: value descending, id ascending) into
@@ -251,30 +242,8 @@ function partition(
   return [lt, gt, above, tied];
 }
 
+/** Ranges this short are sorted outright. */
 const SHORT = 16;
-
-/** Moves the k best candidates (rank order) of [0, n) into [0, k), in no particular order. */
-function keepTopK(idx: Uint32Array, w: Float64Array, n: number, k: number): void {
-  let lo = 0;
-  let hi = n;
-  let need = k;
-  while (need > 0 && hi - lo > need) {
-    if (hi - lo <= SHORT) {
-      sortRange(idx, w, lo, hi);
-      return;
-    }
-    const [lt, gt] = partition(idx, w, lo, hi);
-    if (need <= lt - lo) {
-      hi = lt;
-    } else if (need <= gt - lo) {
-      sortTies(idx, lt, gt); // ties at the cut: lower ids first
-      return;
-    } else {
-      need -= gt - lo;
-      lo = gt;
-    }
-  }
-}
 
 /**
  * Partitions [lo, hi) so that, walking its candidates in rank order from a
