@@ -86,6 +86,31 @@ test('a prompt brings back the logits of its last position only, chained and rel
   expect(relayed.relayedSteps).toBe(1);
 });
 
+test('a prompt longer than one reply runs in pieces: every row, or the last row only', async () => {
+  const V = local.config.vocabSize;
+  // two rows of logits per reply: a 5-token prompt takes three pieces
+  const pipeline = new RemotePipeline({
+    registry: c.workers,
+    model: c.pipeline().model,
+    gate: c.gate,
+    maxStepLogitsBytes: 2 * V * 4,
+  });
+  const prompt = [3, 1, 4, 1, 5];
+  const ref = (await local.forward('pieces-ref', [prompt])).data as Float32Array;
+  const diff = (a: Float32Array, b: Float32Array) =>
+    a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+  const all = await pipeline.forward('pieces-all', [prompt]);
+  expect(all.shape).toEqual([1, 5, V]);
+  expect(diff(all.data as Float32Array, ref)).toBeLessThan(1e-4);
+  const before = pipeline.logitsBytes;
+  const last = await pipeline.forward('pieces-last', [prompt], { lastOnly: true });
+  expect(pipeline.logitsBytes - before).toBe(3 * V * 4); // one row per piece
+  expect(last.shape).toEqual([1, 1, V]);
+  expect(diff(last.data as Float32Array, ref.subarray(4 * V))).toBeLessThan(1e-4);
+  await pipeline.close('pieces-all');
+  await pipeline.close('pieces-last');
+});
+
 test('a middle worker killed with SIGKILL mid-generation: its span moves to the spare, tokens identical', async () => {
   const prompt = [3, 1, 4, 1];
   const expected = (await generateAll(local, prompt, { maxTokens: 14, greedy: true, stopOnEos: false })).ids;

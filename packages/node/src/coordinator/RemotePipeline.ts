@@ -329,27 +329,21 @@ export class RemotePipeline implements LogitsSource {
     const V = this.config.vocabSize;
     const maxBytes = this.opts.maxStepLogitsBytes ?? MAX_STEP_LOGITS_BYTES;
     const piece = Math.max(1, Math.floor(maxBytes / (batch * V * 4)));
-    if (lastOnly) {
-      let t!: Tensor;
-      for (let s0 = 0; s0 < seq; s0 += piece) {
-        const part = ids.map((row) => row.slice(s0, s0 + piece));
-        t = await this.step(sessionId, route, part, position + s0, part[0]!.length - 1);
-      }
-      // a worker that ignores logitsFrom returns every position of the last piece
-      const last = seq - Math.floor((seq - 1) / piece) * piece;
-      return sliceLastPositions(checkLogits(toHost(t), batch, [1, last], V), 1);
-    }
-    if (piece >= seq)
+    if (!lastOnly && piece >= seq)
       return checkLogits(toHost(await this.step(sessionId, route, ids, position)), batch, [seq], V);
-    const out = new Float32Array(batch * seq * V);
+    const out = lastOnly ? undefined : new Float32Array(batch * seq * V);
+    let t!: HostTensor;
     for (let s0 = 0; s0 < seq; s0 += piece) {
       const part = ids.map((row) => row.slice(s0, s0 + piece));
       const n = part[0]!.length;
-      const t = checkLogits(toHost(await this.step(sessionId, route, part, position + s0)), batch, [n], V);
+      // with lastOnly, a worker that ignores logitsFrom returns every position of the piece
+      const got = await this.step(sessionId, route, part, position + s0, lastOnly ? n - 1 : undefined);
+      t = checkLogits(toHost(got), batch, lastOnly ? [1, n] : [n], V);
+      if (!out) continue;
       const data = t.data as Float32Array;
       for (let b = 0; b < batch; b++) out.set(data.subarray(b * n * V, (b + 1) * n * V), (b * seq + s0) * V);
     }
-    return { type: 'float32', shape: [batch, seq, V], data: out };
+    return out ? { type: 'float32', shape: [batch, seq, V], data: out } : sliceLastPositions(t, 1);
   }
 
   /** One forward step through every hop: chained worker to worker where possible, else relayed. */
