@@ -121,13 +121,19 @@ export function buildStageGraph(
     b.output(r.presentKey, names.presentKey(i), 'float32', ['batch', Hkv, 'total', hd]);
     b.output(r.presentValue, names.presentValue(i), 'float32', ['batch', Hkv, 'total', hd]);
   }
-  if (io.last && opts.logitsFrom) {
+  if (io.last) {
     // positions past the context clamp to its end, so the model's length bounds the slice
-    const from = b.input('logits_from', 'int64', [1]);
-    const h = b.op('Slice', [x, from, b.constInt([cfg.maxPositions]), b.constInt([1])]);
-    b.output(family.head(ctx, h), 'logits', 'float32', ['batch', 'logits_seq', cfg.vocabSize]);
-  } else if (io.last) b.output(family.head(ctx, x), 'logits', 'float32', ['batch', 'seq', cfg.vocabSize]);
-  else b.output(x, 'hidden_out', 'float32', ['batch', 'seq', D]);
+    const h = opts.logitsFrom
+      ? b.op('Slice', [
+          x,
+          b.input('logits_from', 'int64', [1]),
+          b.constInt([cfg.maxPositions]),
+          b.constInt([1]),
+        ])
+      : x;
+    const rows = opts.logitsFrom ? 'logits_seq' : 'seq';
+    b.output(family.head(ctx, h), 'logits', 'float32', ['batch', rows, cfg.vocabSize]);
+  } else b.output(x, 'hidden_out', 'float32', ['batch', 'seq', D]);
   return { graph: b.graph, span, first: io.first, last: io.last };
 }
 
