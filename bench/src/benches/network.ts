@@ -15,9 +15,11 @@ import type { BenchModule, Figure } from '../types';
 
 const CLI = join(import.meta.dirname, '../../../packages/node/src/cli.ts');
 const REPO = join(import.meta.dirname, '../../..');
-/** `ailo` from sources, or a prebuilt bundle (`AILO_BENCH_CLI=path/cli.mjs`, see `pnpm bench:bundle`) */
-const cliArgs = (): string[] =>
-  process.env.AILO_BENCH_CLI ? [process.env.AILO_BENCH_CLI] : ['--import', 'tsx', '--conditions=source', CLI];
+/** `ailo` from sources (run in the repository), or a prebuilt bundle (`AILO_BENCH_CLI=path/cli.mjs`, see `pnpm bench:bundle`) */
+const cli = (): { args: string[]; cwd?: string } =>
+  process.env.AILO_BENCH_CLI
+    ? { args: [process.env.AILO_BENCH_CLI] }
+    : { args: ['--import', 'tsx', '--conditions=source', CLI], cwd: REPO };
 const PROMPT = 16;
 const SESSIONS = 8;
 const HOPS = 4;
@@ -35,12 +37,13 @@ async function startWorkers(
   node: CoordinatorNode,
   spans: { start: number; end: number }[],
 ): Promise<ChildProcess[]> {
+  const { args, cwd } = cli();
   const children = spans.map((s) =>
     spawn(
       process.execPath,
       [
         ...NODE_ROLE_FLAGS,
-        ...cliArgs(),
+        ...args,
         'worker',
         '--coordinator',
         node.coordinator.url,
@@ -52,7 +55,7 @@ async function startWorkers(
         '1',
       ],
       {
-        cwd: process.env.AILO_BENCH_CLI ? undefined : REPO,
+        cwd,
         stdio: 'ignore',
       },
     ),
